@@ -1,0 +1,3 @@
+"""AgentDesk: the terminal workstation for call-center and help-desk agents."""
+
+__version__ = "0.1.0"

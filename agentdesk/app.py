@@ -1,0 +1,136 @@
+"""The Textual App, built by one factory for the command line and the tests (no globals)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from agentdesk.calldesk import CallDesk
+from agentdesk.calls import CallSource, DemoCallSource
+from agentdesk.clock import Clock, SystemClock
+from agentdesk.config import Settings
+from agentdesk.domain.hold import HoldPolicy
+from agentdesk.domain.sla import RingPolicy
+from agentdesk.records import Agent
+from agentdesk.store import Store, StoreError
+from agentdesk.writer import LocalWriter
+
+
+class AgentDeskApp(App[None]):
+    """The workstation: one agent, one line, one local store."""
+
+    TITLE = "AgentDesk"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Leave the workstation"),
+    ]
+
+    def __init__(
+        self, settings: Settings, store: Store, clock: Clock, call_source: CallSource, agent: Agent
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.call_source = call_source
+        self.agent = agent
+        self.unsaved = False
+        self.writer = LocalWriter(store, on_error=self._write_failed)
+        self.desk = CallDesk(
+            store,
+            self.writer,
+            clock,
+            agent,
+            hold_policy=HoldPolicy(settings.hold.cap_seconds, settings.hold.warn_seconds),
+            ring_policy=RingPolicy(settings.phone.ring_cycle_seconds, settings.phone.answer_before_ring),
+            region=settings.phone.default_region,
+        )
+        self._ui_thread = threading.get_ident()
+        self.first_frame_probe: Path | None = None
+        """Benchmarks only: write the time of the first frame of the workspace here, then quit."""
+
+    def on_mount(self) -> None:
+        self.theme = self.settings.ui.theme
+        from screens.workspace import Workspace
+
+        self.push_screen(Workspace(self.desk, self.store.accounts()))
+
+    def first_frame_shown(self) -> None:
+        """The workspace is on screen: benchmarks measure start-up to here."""
+        if self.first_frame_probe is not None:
+            self.first_frame_probe.write_text(repr(time.time()))
+            self.exit()
+
+    def on_unmount(self) -> None:
+        self.writer.close()
+
+    def _write_failed(self, name: str, error: BaseException) -> None:
+        """A mutation could not be committed: the agent must know it is not saved."""
+        reason = str(error) if isinstance(error, StoreError) else "the local store refused the change"
+        message = f"NOT SAVED ({name.split('@')[0]}): {reason}"
+
+        def tell() -> None:
+            self.unsaved = True
+            self.notify(message, severity="error", timeout=10)
+
+        if threading.get_ident() == self._ui_thread:
+            tell()
+        else:
+            self.call_from_thread(tell)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every key of the screen is also a command in the palette."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not active.enabled or not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            node = active.node
+            yield SystemCommand(
+                f"{binding.description} ({binding.key_display or binding.key})",
+                binding.tooltip or binding.description,
+                lambda node=node, action=binding.action: self.run_action(action, node),
+            )
+
+
+def pick_agent(store: Store, agent_id: str | None) -> Agent:
+    """The agent this terminal works as: the configured one, else the first front-line agent."""
+    if agent_id:
+        return store.agent(agent_id)
+    agents = store.agents()
+    if not agents:
+        raise StoreError("The local store has no agents. Run `agentdesk demo` to fill it with demo data.")
+    return next((a for a in agents if a.role == "agent"), agents[0])
+
+
+def make_app(
+    settings: Settings,
+    store: Store,
+    *,
+    clock: Clock | None = None,
+    call_source: CallSource | None = None,
+    demo_calls: bool | None = None,
+) -> AgentDeskApp:
+    """Build the workstation for a store: the one way the CLI and the tests make the App."""
+    clock = clock or SystemClock()
+    if call_source is None:
+        from agentdesk.demo import known_caller_numbers
+
+        auto = settings.demo.calls if demo_calls is None else demo_calls
+        call_source = DemoCallSource(
+            clock,
+            known_caller_numbers(store),
+            [a.phone_number for a in store.accounts()],
+            seed=settings.demo.seed,
+            unknown_share=settings.demo.unknown_caller_share,
+            mean_seconds_between_calls=settings.demo.mean_seconds_between_calls if auto else None,
+        )
+    return AgentDeskApp(settings, store, clock, call_source, pick_agent(store, settings.agent.id))

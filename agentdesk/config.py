@@ -1,0 +1,316 @@
+"""The workstation's settings: a TOML file, overridden by `AGENTDESK_` environment variables.
+
+The models below are the settings' documentation (config.example.toml repeats them, field for field). A
+variable names a setting by its path with `__` between the parts: `AGENTDESK_HOLD__CAP_SECONDS=8`. Anything
+wrong becomes a `ConfigError` whose message says where (file and line, or variable) and what to change.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+import phonenumbers
+from platformdirs import user_config_dir, user_data_dir
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings.exceptions import SettingsError
+
+ENV_PREFIX = "AGENTDESK_"
+ENV_CONFIG = "AGENTDESK_CONFIG"
+"""The variable that names the settings file when no path is given."""
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+
+def default_store_path() -> Path:
+    """Where the local store lives unless configured: the user's data folder."""
+    return Path(user_data_dir("agentdesk")) / "agentdesk.db"
+
+
+def default_config_path() -> Path:
+    """The settings file read when none is named (only if it exists)."""
+    return Path(user_config_dir("agentdesk")) / "config.toml"
+
+
+class StoreSettings(BaseModel):
+    """The local store."""
+
+    model_config = _FROZEN
+    path: Path = Field(default_factory=default_store_path)
+    """The SQLite file; `~` is expanded, a relative path in a file is relative to that file's folder."""
+
+    @field_validator("path", mode="after")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
+
+
+class AgentSettings(BaseModel):
+    """Who works at this terminal."""
+
+    model_config = _FROZEN
+    id: str | None = None
+    """The agent this terminal signs in as; None (unset) means the store's first front-line agent."""
+
+    @field_validator("id", mode="after")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+
+class DemoSettings(BaseModel):
+    """The demo data and the demo calls."""
+
+    model_config = _FROZEN
+    customers: int = Field(300, ge=1, le=1_000_000)
+    """How many customers `agentdesk demo` creates."""
+    seed: int = 2026
+    """The same seed gives the same demo data and the same calls."""
+    calls: bool = False
+    """Whether demo calls arrive on their own."""
+    mean_seconds_between_calls: Seconds = 20.0
+    """The average gap between demo calls (a Poisson process)."""
+    unknown_caller_share: float = Field(0.25, ge=0, le=1)
+    """The share of demo calls from numbers that match no customer."""
+
+
+class PhoneSettings(BaseModel):
+    """Phone numbers and ringing."""
+
+    model_config = _FROZEN
+    default_region: str = "US"
+    """The region whose numbering rules read a number written without a country code."""
+    ring_cycle_seconds: Seconds = 6.0
+    """One ring and its silence: 6 s in North America (2 s on, 4 s off)."""
+    answer_before_ring: int = Field(3, ge=2, le=20)
+    """The promise: calls are answered before this ring."""
+
+    @field_validator("default_region", mode="after")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        region = value.strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError("must be a two-letter region code such as US, GB or DE")
+        return region
+
+
+class HoldSettings(BaseModel):
+    """The hold cap."""
+
+    model_config = _FROZEN
+    cap_seconds: Seconds = 10.0
+    """No caller stays on hold longer than this; at the cap the caller is taken off hold."""
+    warn_seconds: Seconds = 7.0
+    """When the agent is warned that the cap is close; must come before the cap."""
+
+    @field_validator("warn_seconds", mode="after")
+    @classmethod
+    def _before_cap(cls, value: float, info: ValidationInfo) -> float:
+        cap = info.data.get("cap_seconds")  # absent when the cap itself was not valid
+        if cap is not None and not value < cap:
+            raise ValueError(f"must be less than hold.cap_seconds ({cap:g})")
+        return value
+
+
+class UiSettings(BaseModel):
+    """The screen."""
+
+    model_config = _FROZEN
+    history_page_size: int = Field(50, ge=10, le=500)
+    """How many history entries one page loads."""
+    theme: str = Field("textual-dark", min_length=1)
+    """The colour theme."""
+
+
+class BackendSettings(BaseModel):
+    """The team's server (not used yet)."""
+
+    model_config = _FROZEN
+    url: str | None = None
+    """The server's address, e.g. https://agentdesk.example.com; unset means offline only."""
+
+    @field_validator("url", mode="after")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"https?://[^\s/]+", value):
+            raise ValueError("must be a web address starting with https:// or http://")
+        return value
+
+
+class Settings(BaseSettings):
+    """Every setting of the workstation. Build it with `load_settings`; `Settings()` alone is the defaults."""
+
+    model_config = SettingsConfigDict(
+        frozen=True, extra="forbid", env_prefix=ENV_PREFIX, env_nested_delimiter="__"
+    )
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    agent: AgentSettings = Field(default_factory=AgentSettings)
+    demo: DemoSettings = Field(default_factory=DemoSettings)
+    phone: PhoneSettings = Field(default_factory=PhoneSettings)
+    hold: HoldSettings = Field(default_factory=HoldSettings)
+    ui: UiSettings = Field(default_factory=UiSettings)
+    backend: BackendSettings = Field(default_factory=BackendSettings)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Only load_settings reads the environment (from the mapping it is given), so tests never see the
+        # user's variables and the file and the environment are merged in one place.
+        return (init_settings,)
+
+
+class ConfigError(Exception):
+    """The settings cannot be used; the message says where (file and line, or variable) and what to change."""
+
+
+class _EnvironmentSource(EnvSettingsSource):
+    """pydantic-settings' reading of `AGENTDESK_...` variables, from a given mapping instead of os.environ."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        super().__init__(Settings)
+        self.env_vars = {name.lower(): value for name, value in environ.items()}
+
+
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """The settings from `path` (else $AGENTDESK_CONFIG, else the user's config file if any) and `env`.
+
+    Environment variables win over the file. Raises `ConfigError` with a message for a person.
+    """
+    environ = os.environ if env is None else env
+    file = _settings_file(path, environ)
+    text, data = _read_toml(file) if file is not None else ("", {})
+    if file is not None:
+        data = _anchor_store_path(data, file.parent)
+    try:
+        from_env = _EnvironmentSource(environ)()
+    except SettingsError as error:
+        # Only a whole section given as one variable (JSON) can fail here: name that variable.
+        field = re.search(r'field "(\w+)"', str(error))
+        name = ENV_PREFIX + (field[1].upper() if field else "...")
+        raise ConfigError(
+            f"The environment variable {name} could not be read as JSON. "
+            f"Set one setting per variable instead, e.g. {ENV_PREFIX}HOLD__CAP_SECONDS=8."
+        ) from None
+    try:
+        return Settings(**_merge(data, from_env))
+    except ValidationError as error:
+        raise ConfigError(_describe(error, file, text, environ)) from None
+
+
+def _settings_file(path: Path | None, environ: Mapping[str, str]) -> Path | None:
+    if path is None and environ.get(ENV_CONFIG):
+        path = Path(environ[ENV_CONFIG])
+    if path is None:
+        default = default_config_path()
+        return default if default.is_file() else None
+    path = path.expanduser()
+    if not path.is_file():
+        raise ConfigError(
+            f"The settings file {path} does not exist or is not a file. "
+            "Check the path, or leave it out to start with the default settings."
+        )
+    return path
+
+
+def _read_toml(file: Path) -> tuple[str, dict[str, Any]]:
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise ConfigError(f"The settings file {file} could not be read: {error.strerror or error}.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"The settings file {file} is not UTF-8 text; save it as UTF-8.") from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        reason = str(error)
+        # Python 3.11's error has no line attributes; its message ends with "(at line L, column C)".
+        where = re.search(r"\(at line (\d+), column (\d+)\)$", reason)
+        reason = reason[: where.start()].rstrip() if where else reason
+        place = f", line {where[1]}, column {where[2]}" if where else ""
+        raise ConfigError(f"{file}{place}: this is not valid TOML ({reason}). Fix that line.") from None
+
+
+def _anchor_store_path(data: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """A relative store path in a file means next to that file, not wherever the command was started."""
+    store = data.get("store")
+    if isinstance(store, dict) and isinstance(store.get("path"), str):
+        written = Path(store["path"]).expanduser()
+        if not written.is_absolute():
+            return {**data, "store": {**store, "path": str(folder / written)}}
+    return data
+
+
+def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _describe(error: ValidationError, file: Path | None, text: str, environ: Mapping[str, str]) -> str:
+    """One line per problem: where the value was written, the setting's path, and what is wrong with it."""
+    lines = []
+    for problem in error.errors():
+        loc = tuple(str(part) for part in problem["loc"])
+        value = problem.get("input")
+        message = problem["msg"].removeprefix("Value error, ").replace("Input should be", "must be")
+        if problem["type"] == "extra_forbidden":
+            message = "is an unknown setting"
+        elif not isinstance(value, dict):
+            message += f" (it is {repr(value)[:60]})"
+        if variable := _variable_for(loc, environ):
+            where = f"The environment variable {variable}"
+        elif file is not None:
+            line = _line_of(text, loc)
+            where = f"{file}, line {line}" if line else str(file)
+        else:
+            where = "The settings"
+        lines.append(f"{where}: {'.'.join(loc)} {message}.")
+    advice = "config.example.toml documents every setting."
+    if len(lines) == 1:
+        return f"{lines[0]} {advice}"
+    return "\n  ".join([f"The settings are not valid. {advice}", *lines])
+
+
+def _variable_for(loc: tuple[str, ...], environ: Mapping[str, str]) -> str | None:
+    """The variable that set the value at `loc` (itself, or its whole section as JSON); it beats the file."""
+    names = {name.lower(): name for name in environ}
+    for depth in range(len(loc), 0, -1):
+        if name := names.get((ENV_PREFIX + "__".join(loc[:depth])).lower()):
+            return name
+    return None
+
+
+_TABLE = re.compile(r"\[\s*([^\[\]]+?)\s*\]\s*(#.*)?$")
+
+
+def _line_of(text: str, loc: tuple[str, ...]) -> int | None:
+    """The line of `key =` inside its [section] (or `section.key =` on top), else the [section] itself."""
+    section, key = (loc[0], loc[1]) if len(loc) > 1 else ("", loc[0])
+    key_at = re.compile(rf"""(["']?){re.escape(key)}\1\s*=""")
+    dotted_at = re.compile(rf"""{re.escape(section)}\s*\.\s*{re.escape(key)}\s*=""")
+    current, header_line = "", None
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if table := _TABLE.match(line):
+            current = table[1].strip("\"' ")
+            if current == (section or key) and header_line is None:
+                header_line = number
+        elif current == section and key_at.match(line) or current == "" and section and dotted_at.match(line):
+            return number
+    return header_line

@@ -1,0 +1,1 @@
+"""The parts of the demo data generator (`agentdesk.demo`): its words, its rows, and the bulk loader."""

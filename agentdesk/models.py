@@ -1,0 +1,336 @@
+"""The data model as SQLModel tables, shared by the local store and the backend.
+
+The workstation's store does not import this module (SQLModel costs about a second at start-up); its schema is
+the SQL in `agentdesk/migrations`, and a test checks that a migrated store has exactly these tables and
+columns. Import the module rather than the names (`from agentdesk import models`): `Account`, `Customer` and
+`FaqArticle` here are rows, not the records of `agentdesk.records` that screens see.
+
+Conventions: ids are UUID text made by whoever creates the row; times are `clock.iso()` text (UTC, sorts as
+time); money is integer cents; every row carries `account_id` (the sync partition) except agents and the
+global FAQ articles (`account_id` NULL).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, Index, text
+from sqlmodel import Field, SQLModel
+
+
+class Account(SQLModel, table=True):
+    """A client business the team answers for: its number, price, greeting and service level."""
+
+    __tablename__ = "account"
+    __table_args__ = (CheckConstraint("price_per_minute_cents >= 0"),)
+
+    id: str = Field(primary_key=True)
+    name: str
+    time_zone: str  # IANA name, e.g. America/New_York: the daily report closes at its midnight
+    price_per_minute_cents: int
+    greeting: str = ""
+    phone_number: str = Field(unique=True)  # the E.164 number customers dial
+    sla_policy: str = "80/20"  # percent of calls answered within so many seconds
+
+
+class Agent(SQLModel, table=True):
+    """A person at a terminal: agent, senior agent, supervisor or admin."""
+
+    __tablename__ = "agent"
+    __table_args__ = (CheckConstraint("role IN ('agent', 'senior', 'supervisor', 'admin')"),)
+
+    id: str = Field(primary_key=True)
+    name: str
+    role: str
+
+
+class AgentAccount(SQLModel, table=True):
+    """Which accounts an agent works for (and so which partitions the terminal pulls)."""
+
+    __tablename__ = "agent_account"
+
+    agent_id: str = Field(primary_key=True, foreign_key="agent.id")
+    account_id: str = Field(primary_key=True, foreign_key="account.id", index=True)
+
+
+class Customer(SQLModel, table=True):
+    """A customer of one account."""
+
+    __tablename__ = "customer"
+
+    id: str = Field(primary_key=True)
+    account_id: str = Field(foreign_key="account.id", index=True)
+    name: str
+    language: str = "en"
+    created_at: str
+    updated_at: str
+
+
+class CustomerPhone(SQLModel, table=True):
+    """One of a customer's phone numbers, in E.164 (caller ID lookups use the index on `e164`)."""
+
+    __tablename__ = "customer_phone"
+
+    customer_id: str = Field(primary_key=True, foreign_key="customer.id")
+    account_id: str
+    e164: str = Field(primary_key=True, index=True)
+    label: str = "mobile"
+
+
+class CustomerEmail(SQLModel, table=True):
+    """One of a customer's e-mail addresses, lower-cased."""
+
+    __tablename__ = "customer_email"
+
+    customer_id: str = Field(primary_key=True, foreign_key="customer.id")
+    account_id: str
+    email: str = Field(primary_key=True, index=True)
+    label: str = "personal"
+
+
+class Interaction(SQLModel, table=True):
+    """A call, e-mail, chat, SMS, web form or fax, with its times, outcome and billing.
+
+    `at` is when it happened for the timeline: the ring of a call, the sending of a message.
+    """
+
+    __tablename__ = "interaction"
+    __table_args__ = (
+        CheckConstraint("channel IN ('phone', 'email', 'chat', 'sms', 'web_form', 'fax')"),
+        CheckConstraint("direction IN ('in', 'out')"),
+        CheckConstraint("state IN ('ringing', 'answered', 'ended')"),
+        Index("interaction_timeline", "customer_id", "channel", "at", "id"),
+    )
+
+    id: str = Field(primary_key=True)
+    account_id: str = Field(foreign_key="account.id")
+    customer_id: str | None = Field(default=None, foreign_key="customer.id")
+    agent_id: str | None = Field(default=None, foreign_key="agent.id")
+    channel: str
+    direction: str
+    state: str
+    caller_number: str | None = None
+    subject: str | None = None
+    body: str | None = None
+    ringing_at: str | None = None
+    answered_at: str | None = None
+    ended_at: str | None = None
+    outcome: str | None = None
+    notes: str | None = None
+    billable_seconds: int = 0
+    price_per_minute_cents: int | None = None
+    cost_cents: int = 0
+    wrap_up_seconds: int | None = None
+    at: str
+
+
+class HoldEvent(SQLModel, table=True):
+    """One hold of a call: how long, and whether the 10-second cap ended it."""
+
+    __tablename__ = "hold_event"
+    __table_args__ = (CheckConstraint("hit_cap IN (0, 1)"),)
+
+    id: str = Field(primary_key=True)
+    account_id: str
+    interaction_id: str = Field(foreign_key="interaction.id", index=True)
+    started_at: str
+    ended_at: str | None = None
+    seconds: float | None = None
+    hit_cap: bool = False
+
+
+class Recording(SQLModel, table=True):
+    """A playable recording of a call."""
+
+    __tablename__ = "recording"
+
+    id: str = Field(primary_key=True)
+    account_id: str
+    interaction_id: str = Field(foreign_key="interaction.id", index=True)
+    seconds: int
+    uri: str
+
+
+class Comment(SQLModel, table=True):
+    """An agent's comment on a customer's history."""
+
+    __tablename__ = "comment"
+    __table_args__ = (Index("comment_timeline", "customer_id", "created_at", "id"),)
+
+    id: str = Field(primary_key=True)
+    account_id: str
+    customer_id: str = Field(foreign_key="customer.id")
+    agent_id: str | None = Field(default=None, foreign_key="agent.id")
+    body: str
+    created_at: str
+
+
+class CustomerOrder(SQLModel, table=True):
+    """An order a customer placed (`ORD-<digits>`); `recurring` for subscriptions."""
+
+    __tablename__ = "customer_order"
+    __table_args__ = (
+        CheckConstraint("recurring IN (0, 1)"),
+        Index("customer_order_timeline", "customer_id", "placed_at", "id"),
+    )
+
+    id: str = Field(primary_key=True)
+    account_id: str
+    customer_id: str = Field(foreign_key="customer.id")
+    number: str = Field(unique=True)
+    placed_at: str
+    status: str  # placed, shipped, delivered, refunded, cancelled
+    total_cents: int = 0
+    recurring: bool = False
+
+
+class OrderLine(SQLModel, table=True):
+    """One product on an order."""
+
+    __tablename__ = "order_line"
+
+    id: str = Field(primary_key=True)
+    account_id: str
+    order_id: str = Field(foreign_key="customer_order.id", index=True)
+    product: str
+    quantity: int = 1
+    unit_price_cents: int = 0
+
+
+class Ticket(SQLModel, table=True):
+    """A case with its number (told to the customer), state and kind."""
+
+    __tablename__ = "ticket"
+    __table_args__ = (Index("ticket_timeline", "customer_id", "created_at", "id"),)
+
+    id: str = Field(primary_key=True)
+    account_id: str
+    customer_id: str = Field(foreign_key="customer.id")
+    case_number: str = Field(unique=True)
+    subject: str
+    status: str  # new, open, pending, resolved, closed
+    priority: str = "normal"  # low, normal, high, urgent
+    kind: str = "question"  # question, refund, cancellation, escalation, follow_up
+    channel: str = "email"
+    created_at: str
+    updated_at: str
+
+
+class TicketMessage(SQLModel, table=True):
+    """A customer's message, a public reply, or an internal note (never shown to the customer)."""
+
+    __tablename__ = "ticket_message"
+    __table_args__ = (
+        CheckConstraint("kind IN ('customer', 'reply', 'note')"),
+        Index("ticket_message_ticket", "ticket_id", "created_at"),
+    )
+
+    id: str = Field(primary_key=True)
+    account_id: str
+    ticket_id: str = Field(foreign_key="ticket.id")
+    kind: str
+    author: str
+    body: str
+    created_at: str
+
+
+class FaqArticle(SQLModel, table=True):
+    """An FAQ answer; `rank` 1..10 puts it in its account's top ten. Global articles have no account."""
+
+    __tablename__ = "faq_article"
+    __table_args__ = (
+        CheckConstraint("rank BETWEEN 1 AND 10"),
+        Index(
+            "faq_article_top_ten", "account_id", "rank", unique=True,
+            sqlite_where=text("rank IS NOT NULL"), postgresql_where=text("rank IS NOT NULL"),
+        ),
+    )
+
+    id: str = Field(primary_key=True)
+    account_id: str | None = Field(default=None, foreign_key="account.id", index=True)
+    rank: int | None = None
+    title: str
+    body: str  # links are written [[faq:<id>|label]], [[script:<name>|label]], [[article:<name>|label]]
+    category: str = ""
+    product: str = ""
+
+
+class FaqUse(SQLModel, table=True):
+    """An FAQ answer read during a call (which answers help, and which do not)."""
+
+    __tablename__ = "faq_use"
+
+    id: str = Field(primary_key=True)
+    account_id: str | None = None
+    faq_id: str = Field(foreign_key="faq_article.id")
+    interaction_id: str | None = Field(default=None, index=True)
+    agent_id: str
+    used_at: str
+
+
+class ReplyTemplate(SQLModel, table=True):
+    """A reply with placeholders ({{ customer_name }}, {{ case_number }}, ...) for the ticket composer."""
+
+    __tablename__ = "reply_template"
+
+    id: str = Field(primary_key=True)
+    account_id: str = Field(foreign_key="account.id", index=True)
+    name: str
+    body: str
+
+
+class Professional(SQLModel, table=True):
+    """One of an account's in-house professionals, booked by skill, language and location."""
+
+    __tablename__ = "professional"
+
+    id: str = Field(primary_key=True)
+    account_id: str = Field(foreign_key="account.id", index=True)
+    name: str
+    skills: str = "[]"  # a JSON array of strings
+    languages: str = "[]"  # a JSON array of language codes
+    location: str = ""
+
+
+class Task(SQLModel, table=True):
+    """Someone must act later: a follow-up call after an escalation, a reminder, a survey."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        CheckConstraint("kind IN ('follow_up', 'reminder', 'survey')"),
+        CheckConstraint("level IN ('senior', 'supervisor')"),
+        CheckConstraint("status IN ('open', 'done')"),
+        Index("task_status_due", "status", "due_at"),
+    )
+
+    id: str = Field(primary_key=True)
+    account_id: str
+    customer_id: str | None = None
+    interaction_id: str | None = None
+    kind: str
+    level: str | None = None
+    due_at: str
+    note: str = ""
+    status: str = "open"
+    created_at: str
+    created_by: str | None = None  # the agent who created it
+
+
+class Outbox(SQLModel, table=True):
+    """A local mutation waiting for the server's acknowledgement; `id` is its mutation id (contiguous)."""
+
+    __tablename__ = "outbox"
+
+    id: int = Field(primary_key=True)
+    client_id: str  # the store incarnation that made it
+    name: str  # e.g. call.ring
+    version: int
+    args: str  # canonical JSON
+    created_at: str
+
+
+class Meta(SQLModel, table=True):
+    """Facts about this store: its client group id, the last mutation id, sync cookies."""
+
+    __tablename__ = "meta"
+
+    key: str = Field(primary_key=True)
+    value: str

@@ -1,0 +1,343 @@
+"""The local store: one SQLite file that the workstation reads and writes, online or not.
+
+Reads return the records of `agentdesk.records`. Every write is a named, versioned mutation (`call.ring@1`)
+that commits its change and its outbox row in one transaction (see SYNC.md); the sync engine pushes the outbox
+later. One connection is shared by the UI thread and Textual's workers under a re-entrant lock.
+Pragmas: WAL, `synchronous=FULL` (a commit is on disk when `mutate` returns), `busy_timeout=5000`,
+foreign keys.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import sync.mutators as mutators
+from agentdesk.clock import Clock, iso
+from agentdesk.domain import phones
+from agentdesk.localstore import customers as _customers
+from agentdesk.localstore import faq as _faq
+from agentdesk.localstore import history as _history
+from agentdesk.localstore.connection import client_group_id, connect, quick_check
+from agentdesk.localstore.errors import (
+    CorruptStore,
+    NotFound,
+    NotSaved,
+    StoreError,
+    UnknownMutation,
+    translate,
+)
+from agentdesk.localstore.stamps import moment
+from agentdesk.records import (
+    Account,
+    Agent,
+    Customer,
+    CustomerMatch,
+    FaqArticle,
+    FaqHit,
+    FollowUpTask,
+    HistoryCursor,
+    HistoryPage,
+)
+from sync import outbox
+
+__all__ = ["CorruptStore", "NotFound", "NotSaved", "Store", "StoreError", "UnknownMutation"]
+
+_ACCOUNT = "SELECT id, name, time_zone, price_per_minute_cents, greeting, phone_number FROM account"
+
+
+class Store:
+    """The workstation's local store: make one with `Store.open`, share it between threads, close it once."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock, region: str) -> None:
+        self._conn = conn
+        self._lock = threading.RLock()
+        self._path = path
+        self._clock = clock
+        self.region = region
+        """The region that phone numbers without a country code are read in (ISO 3166, e.g. "US")."""
+        self._client_group_id = client_group_id(conn)
+        self._client_id = str(uuid.uuid4())
+
+    @classmethod
+    def open(cls, path: Path, clock: Clock, *, region: str = "US") -> Store:
+        """Open (creating it and its folder when missing) and migrate the store at `path`.
+
+        Raises `CorruptStore` when the file fails its integrity check (it is moved aside first), and
+        `StoreError` with the reason and the next step for anything else.
+        """
+        path = Path(path)
+        conn = connect(path, clock)
+        try:
+            return cls(conn, path, clock, region)
+        except sqlite3.Error as error:
+            conn.close()
+            raise translate(error, f"opening the local store at {path}") from error
+
+    def close(self) -> None:
+        """Close the connection (SQLite folds the WAL back into the file)."""
+        with self._lock:
+            self._conn.close()
+
+    @property
+    def path(self) -> Path:
+        """The store file."""
+        return self._path
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The raw connection, for tests, benchmarks and the demo loader; hold `lock` while using it from
+        several threads."""
+        return self._conn
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The lock every use of the connection takes."""
+        return self._lock
+
+    @property
+    def clock(self) -> Clock:
+        """The clock outbox rows are stamped with."""
+        return self._clock
+
+    @property
+    def client_group_id(self) -> str:
+        """This store file's identity for sync (made when the store was created)."""
+        return self._client_group_id
+
+    @property
+    def client_id(self) -> str:
+        """This incarnation's identity for sync (new each time the store is opened)."""
+        return self._client_id
+
+    # -- accounts and agents ---------------------------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        """True when the store holds no accounts yet (a first start: fill it with demo data or a sync)."""
+        with self._lock:
+            return self._conn.execute("SELECT 1 FROM account LIMIT 1").fetchone() is None
+
+    def accounts(self) -> list[Account]:
+        """Every account in the store, by name."""
+        with self._lock:
+            return [Account(*row) for row in self._conn.execute(f"{_ACCOUNT} ORDER BY name, id")]
+
+    def account(self, account_id: str) -> Account:
+        """One account; `NotFound` when it is not in the store."""
+        with self._lock:
+            row = self._conn.execute(f"{_ACCOUNT} WHERE id = ?", (account_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"There is no account {account_id[:40]} in the local store; sync to get it.")
+        return Account(*row)
+
+    def account_for_number(self, dialled: str) -> Account | None:
+        """The account that answers on `dialled` (any spelling), or None."""
+        number = phones.normalize(dialled, self.region) or _customers.clean_query(dialled.strip()[:64])
+        with self._lock:
+            row = self._conn.execute(f"{_ACCOUNT} WHERE phone_number = ?", (number,)).fetchone()
+        return Account(*row) if row else None
+
+    def agents(self) -> list[Agent]:
+        """Every agent, by name."""
+        with self._lock:
+            rows = self._conn.execute("SELECT id, name, role FROM agent ORDER BY name, id").fetchall()
+        return [Agent(*row) for row in rows]
+
+    def agent(self, agent_id: str) -> Agent:
+        """One agent; `NotFound` when it is not in the store."""
+        with self._lock:
+            row = self._conn.execute("SELECT id, name, role FROM agent WHERE id = ?", (agent_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"There is no agent {agent_id[:40]} in the local store. Check the agent id in the "
+                           "settings ([agent] id), or leave it out to work as the first agent.")
+        return Agent(*row)
+
+    # -- customers -------------------------------------------------------------------------------------------
+
+    def find_customers(self, query: str, limit: int = 20) -> list[CustomerMatch]:
+        """Customers by phone (any spelling), e-mail, order number (`ORD-…`), case number (`CS-…`) or name
+        prefixes (`ann smi` finds Anna Smith), best first. Never raises on odd input; [] for a blank one."""
+        with self._lock:
+            return _customers.find_customers(self._conn, query, limit, self.region)
+
+    def customer_for_caller(self, caller_raw: str, account_id: str | None) -> Customer | None:
+        """The customer calling from `caller_raw` (screen pop), preferring the called account's customer."""
+        with self._lock:
+            return _customers.customer_for_caller(self._conn, caller_raw, account_id, self.region)
+
+    def customer(self, customer_id: str) -> Customer:
+        """The customer card; `NotFound` when the customer is not in the store."""
+        with self._lock:
+            return _customers.customer(self._conn, customer_id)
+
+    def history(
+        self,
+        customer_id: str,
+        kinds: frozenset[str] | None = None,
+        before: HistoryCursor | None = None,
+        limit: int = 50,
+    ) -> HistoryPage:
+        """A page of the customer's timeline, newest first, older than `before`; `kinds` filters it."""
+        with self._lock:
+            return _history.history(self._conn, customer_id, kinds, before, limit)
+
+    # -- FAQ ----------------------------------------------------------------------------------------------
+
+    def top_ten(self, account_id: str) -> list[FaqArticle]:
+        """The account's top-ten answers, by rank."""
+        with self._lock:
+            return _faq.top_ten(self._conn, account_id)
+
+    def faq_article(self, faq_id: str) -> FaqArticle | None:
+        """One FAQ article, or None."""
+        with self._lock:
+            return _faq.faq_article(self._conn, faq_id)
+
+    def search_faq(
+        self,
+        words: str,
+        *,
+        account_id: str | None = None,
+        product: str | None = None,
+        category: str | None = None,
+        limit: int = 20,
+    ) -> list[FaqHit]:
+        """FAQ articles (the account's and the global ones) matching `words` as prefixes, best first; with no
+        words, the articles of the chosen product and category."""
+        with self._lock:
+            return _faq.search_faq(
+                self._conn, words, account_id=account_id, product=product, category=category, limit=limit
+            )
+
+    def faq_facets(self, account_id: str) -> tuple[list[str], list[str]]:
+        """The products and categories to filter the account's FAQ search by."""
+        with self._lock:
+            return _faq.faq_facets(self._conn, account_id)
+
+    # -- tasks, outbox, raw rows ---------------------------------------------------------------------------
+
+    def tasks(self, status: str = "open") -> list[FollowUpTask]:
+        """Follow-ups, reminders and surveys with this status, soonest due first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, account_id, customer_id, kind, level, due_at, note, status, interaction_id,"
+                " created_by FROM task WHERE status = ? ORDER BY due_at, id",
+                (status,),
+            ).fetchall()
+        tasks = []
+        for *head, due_at, note, state, interaction_id, created_by in rows:
+            extra = {k: v for k, v in (("interaction_id", interaction_id), ("created_by", created_by)) if v}
+            tasks.append(FollowUpTask(*head, due_at=moment(due_at), note=note, status=state, extra=extra))
+        return tasks
+
+    def outbox_count(self) -> int:
+        """How many local changes wait for the server."""
+        with self._lock:
+            return outbox.count(self._conn)
+
+    def interaction_row(self, interaction_id: str) -> dict[str, Any] | None:
+        """The stored interaction as a dict of its columns (tests and reports), or None."""
+        with self._lock:
+            cursor = self._conn.execute("SELECT * FROM interaction WHERE id = ?", (interaction_id,))
+            row = cursor.fetchone()
+            names = [d[0] for d in cursor.description]
+        return dict(zip(names, row, strict=True)) if row else None
+
+    def holds_of(self, interaction_id: str) -> list[dict[str, Any]]:
+        """The holds of a call, oldest first, as dicts (`hit_cap` as a bool)."""
+        with self._lock:
+            cursor = self._conn.execute(
+                "SELECT * FROM hold_event WHERE interaction_id = ? ORDER BY started_at, id", (interaction_id,)
+            )
+            names = [d[0] for d in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor]
+        for row in rows:
+            row["hit_cap"] = bool(row["hit_cap"])
+        return rows
+
+    def check_integrity(self) -> list[str]:
+        """Read every page of the store (seconds for a big one) on a connection of its own, so writes go on
+        meanwhile; the problems found, [] when the file is sound. For a worker after start-up: stores too
+        big to check at open get their full check here."""
+        uri = f"{self._path.resolve().as_uri()}?mode=ro"
+        checker = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        try:
+            return quick_check(checker)
+        except sqlite3.DatabaseError as error:
+            return [str(error)]
+        finally:
+            checker.close()
+
+    def rebuild_search(self) -> None:
+        """Rebuild both full-text indexes from their tables (after a VACUUM, or a bulk load)."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                rebuild_search_indexes(self._conn)
+                self._conn.execute("COMMIT")
+            except BaseException as error:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise translate(error, "rebuilding the search index") from error
+
+    # -- writes ---------------------------------------------------------------------------------------------
+
+    def mutate(self, name: str, args: Mapping[str, object]) -> int:
+        """Apply mutation `name` ("<mutation>@<version>") and queue it for the server, in one transaction.
+
+        Returns its mutation id. Raises `UnknownMutation`, `StoreError` (the arguments were refused: nothing
+        was written) or `NotSaved` (disk full, I/O error, store locked: nothing was written).
+        """
+        entry = mutators.resolve(name)
+        if not isinstance(args, Mapping):
+            raise StoreError(f"{name}: the arguments must be a mapping of names to values.")
+        values = dict(args)
+        if entry.uses_region:
+            values.setdefault("region", self.region)
+        try:
+            args_json = outbox.canonical_json(values)
+        except (TypeError, ValueError) as error:
+            raise StoreError(f"{name}: the arguments cannot be saved as JSON ({error}).") from error
+        what = f"the change {name}"
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise translate(error, what) from error
+            try:
+                mutation_id = outbox.next_mutation_id(self._conn)
+                entry.apply(self._conn, values)
+                outbox.append(
+                    self._conn, mutation_id, client_id=self._client_id, name=entry.name,
+                    version=entry.version, args_json=args_json, created_at=iso(self._clock.now()),
+                )
+                self._conn.execute("COMMIT")
+            except BaseException as error:
+                if self._conn.in_transaction:
+                    try:
+                        self._conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass  # SQLite rolls back on its own after some errors; the change is gone either way
+                if not isinstance(error, Exception):
+                    raise
+                raise translate(error, what) from error
+        return mutation_id
+
+
+def rebuild_search_indexes(conn: sqlite3.Connection) -> None:
+    """Refill customer_fts and faq_fts from their tables, inside the caller's transaction."""
+    conn.execute("DELETE FROM customer_fts")
+    conn.execute(
+        "INSERT INTO customer_fts (rowid, name, emails) SELECT c.rowid, c.name, e.locals FROM customer c"
+        " LEFT JOIN (SELECT customer_id, group_concat(substr(email, 1, instr(email, '@') - 1), ' ') AS locals"
+        "  FROM customer_email GROUP BY customer_id) e ON e.customer_id = c.id"
+    )
+    conn.execute("DELETE FROM faq_fts")
+    conn.execute(
+        "INSERT INTO faq_fts (rowid, title, body, category, product)"
+        " SELECT rowid, title, body, category, product FROM faq_article"
+    )

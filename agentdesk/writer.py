@@ -1,0 +1,45 @@
+"""The local writer: commits mutations to the store one at a time, in order, off the UI thread.
+
+A commit with `synchronous=FULL` waits for the disk; the agent's screen must not. Order matters (a call is
+answered before it is held), so one thread does all the writing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from agentdesk.store import Store
+
+ErrorHandler = Callable[[str, BaseException], None]
+
+
+class LocalWriter:
+    """Queues named mutations for the local store and reports any that could not be saved."""
+
+    def __init__(self, store: Store, on_error: ErrorHandler | None = None) -> None:
+        self._store = store
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agentdesk-writer")
+        self.on_error = on_error
+        self._last: Future[int] | None = None
+
+    def submit(self, name: str, args: Mapping[str, object]) -> Future[int]:
+        """Queue `name` with `args`; the future holds the mutation id once it is committed."""
+        future = self._pool.submit(self._store.mutate, name, dict(args))
+        future.add_done_callback(lambda done: self._report(name, done))
+        self._last = future
+        return future
+
+    def _report(self, name: str, done: Future[int]) -> None:
+        error = done.exception()
+        if error is not None and self.on_error is not None:
+            self.on_error(name, error)
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Wait until everything queued so far is committed (or failed)."""
+        if self._last is not None:
+            self._last.exception(timeout=timeout)
+
+    def close(self) -> None:
+        """Finish what is queued, then stop the thread."""
+        self._pool.shutdown(wait=True)

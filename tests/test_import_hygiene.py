@@ -1,0 +1,28 @@
+"""The core (domain, store, sync) stays free of Textual: it must run on a server with no screen."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_import_linter_contracts_hold() -> None:
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_core_modules_import_without_loading_textual() -> None:
+    code = (
+        "import sys\n"
+        "import agentdesk.store, agentdesk.calldesk, agentdesk.demo, agentdesk.config, sync.outbox\n"
+        "import agentdesk.domain.text, agentdesk.domain.calls, agentdesk.domain.hold\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in {'textual', 'screens', 'widgets'}]\n"
+        "print(','.join(loaded))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ""

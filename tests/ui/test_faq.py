@@ -1,0 +1,89 @@
+"""The top-ten FAQ panel during a call: keys, links and back, search, and escalation."""
+
+from __future__ import annotations
+
+from agentdesk.app import AgentDeskApp
+from agentdesk.domain.faq import answer_links, link_faq_id
+from tests.desk import WELL_KNOWN, ring, settle
+from widgets import FaqPanel
+
+
+async def test_number_keys_open_the_top_ten_and_the_use_is_recorded(app: AgentDeskApp) -> None:
+    async with app.run_test(size=(120, 35)) as pilot:
+        await ring(pilot, WELL_KNOWN)
+        await pilot.press("a")
+        panel = app.screen.query_one(FaqPanel)
+        assert [a.rank for a in panel.top_ten] == list(range(1, 11))
+        await pilot.press("3")
+        await settle(pilot)
+        assert panel.article is not None and panel.article.rank == 3
+        await pilot.press("0")
+        await settle(pilot)
+        assert panel.article.rank == 10
+        uses = app.store.conn.execute(  # type: ignore[attr-defined]
+            "SELECT faq_id FROM faq_use WHERE interaction_id = ? ORDER BY used_at, rowid",
+            (app.desk.call.interaction_id,),
+        ).fetchall()
+        assert [u[0] for u in uses] == [panel.top_ten[2].id, panel.top_ten[9].id]
+
+
+async def test_following_a_link_and_coming_back(app: AgentDeskApp) -> None:
+    async with app.run_test(size=(120, 35)) as pilot:
+        panel = app.screen.query_one(FaqPanel)
+        await settle(pilot)
+        linked = next(a for a in panel.top_ten if any(link_faq_id(x) for x in answer_links(a.body)))
+        await pilot.press(str(linked.rank % 10))
+        await settle(pilot)
+        target = next(link_faq_id(x) for x in answer_links(linked.body) if link_faq_id(x))
+        index = next(i for i, x in enumerate(panel.links) if link_faq_id(x) == target)
+        await pilot.press("l")
+        for _ in range(index):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert panel.article.id == target
+        await pilot.press("b")
+        await settle(pilot)
+        assert panel.article.id == linked.id
+        await pilot.press("b")
+        await settle(pilot)
+        assert panel.article is None and not panel.has_class("-answer")
+
+
+async def test_search_finds_an_answer_by_its_words(app: AgentDeskApp) -> None:
+    async with app.run_test(size=(120, 35)) as pilot:
+        panel = app.screen.query_one(FaqPanel)
+        await settle(pilot)
+        wanted = panel.top_ten[4]
+        word = max(wanted.title.split(), key=len).strip("?.,!")
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press(*word)
+        await settle(pilot)
+        hits = app.screen.hits
+        assert wanted.id in [h.id for h in hits]
+        await pilot.press("down")  # into the results, first one highlighted
+        for _ in range([h.id for h in hits].index(wanted.id)):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert panel.article.id == wanted.id
+
+
+async def test_not_answered_escalates_to_senior_then_supervisor(app: AgentDeskApp) -> None:
+    async with app.run_test(size=(120, 35)) as pilot:
+        await ring(pilot, WELL_KNOWN)
+        await pilot.press("a", "x")
+        await settle(pilot)
+        await pilot.press(*"Can I change the billing date?", "enter")
+        await settle(pilot)
+        panel = app.screen.query_one(FaqPanel)
+        assert panel.has_class("-say")
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        tasks = [t for t in app.store.tasks() if t.kind == "follow_up"]
+        mine = [t for t in tasks if t.note.startswith("Can I change") or "no FAQ" in t.note]
+        assert sorted(t.level for t in mine) == ["senior", "supervisor"]
+        assert all(t.due_at > app.clock.now() for t in mine)

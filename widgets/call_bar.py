@@ -1,0 +1,87 @@
+"""The call bar: what is on the agent's line right now, in one glance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.content import Content
+from textual.widgets import Static
+
+from agentdesk.domain.text import one_line
+
+
+@dataclass(frozen=True, slots=True)
+class CallView:
+    """What the call bar shows; made by the screen from the call desk."""
+
+    state: str  # "ringing", "on call", "on hold", "ended" (wrap-up)
+    caller: str  # display form of the caller's number
+    customer_name: str | None  # untrusted: sanitised here
+    account_name: str
+    ring_number: int = 0
+    ring_limit: int = 3
+    talk_seconds: float = 0.0
+    holds: int = 0
+    saved: bool = True  # every step so far is committed to the local store
+
+
+def clock_text(seconds: float) -> str:
+    """`m:ss` for a call's length."""
+    whole = max(0, int(seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+class CallBar(Static):
+    """One line about the call: state, caller ID, customer, account, rings or talk time."""
+
+    DEFAULT_CSS = """
+    CallBar {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+        &.-ringing { background: $warning 40%; }
+        &.-late { background: $error 50%; }
+        &.-on-call { background: $success 30%; }
+        &.-on-hold { background: $accent 40%; }
+        &.-wrap-up { background: $primary 30%; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(markup=False, id=id)
+        self.view: CallView | None = None
+
+    def show(self, view: CallView | None) -> None:
+        """Show `view`, or the idle line when there is no call."""
+        self.view = view
+        state = view.state if view else ""
+        self.set_class(state == "ringing", "-ringing")
+        self.set_class(state == "ringing" and view is not None and view.ring_number >= view.ring_limit, "-late")
+        self.set_class(state == "on call", "-on-call")
+        self.set_class(state == "on hold", "-on-hold")
+        self.set_class(state == "ended", "-wrap-up")
+        self.update(self._render_view(view))
+
+    def _render_view(self, view: CallView | None) -> Content:
+        if view is None:
+            return Content.assemble(("○ Available", "bold"), "  no call on the line")
+        who = one_line(view.customer_name, 28) if view.customer_name else "unknown caller"
+        parts: list[str | tuple[str, str]] = [
+            (f"● {view.state.upper()}", "bold"),
+            "  ",
+            (view.caller, "bold"),
+            "  ",
+            (who, "italic" if view.customer_name is None else ""),
+            "  · ",
+            one_line(view.account_name, 24),
+            "  · ",
+        ]
+        if view.state == "ringing":
+            parts.append((f"ring {view.ring_number} (answer before ring {view.ring_limit})", "bold"))
+        else:
+            parts.append(f"talk {clock_text(view.talk_seconds)}")
+            if view.holds:
+                parts.append(f"  holds {view.holds}")
+        if not view.saved:
+            parts.append(("  NOT SAVED", "bold reverse"))
+        return Content.assemble(*parts)

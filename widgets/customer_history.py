@@ -1,0 +1,172 @@
+"""The customer history pane: the customer card and one timeline of everything the team had with them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from agentdesk.domain.phones import display as show_phone
+from agentdesk.domain.text import one_line, sanitize
+from agentdesk.records import Customer, HistoryPage, TimelineEntry
+
+DETAIL_LIMIT = 4_000
+"""Characters of an entry's detail shown at once; a longer e-mail is cut with a note (the store keeps it all)."""
+
+KIND_LABELS = {
+    "call": "call", "email": "e-mail", "chat": "chat", "web_form": "web", "sms": "SMS", "fax": "fax",
+    "comment": "note", "ticket": "ticket", "order": "order",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryView:
+    """What the pane shows: the card (or an unknown caller) and one page of the timeline."""
+
+    customer: Customer | None
+    page: HistoryPage | None
+    time_zone: str
+    page_number: int = 1
+    filter_label: str = "everything"
+    unknown_caller: str | None = None  # the number of a caller nobody has on file
+
+
+def when_text(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def duration_text(seconds: int | None) -> str:
+    if not seconds:
+        return ""
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class CustomerHistory(Vertical):
+    """Customer card on top, the timeline below, and the highlighted entry in full at the bottom."""
+
+    DEFAULT_CSS = """
+    CustomerHistory {
+        #card { height: auto; max-height: 4; padding: 0 1; background: $boost; }
+        #history-bar { height: 1; padding: 0 1; color: $text-muted; }
+        #timeline { height: 1fr; }
+        #entry { height: auto; max-height: 8; padding: 0 1; border-top: solid $primary 50%; overflow-y: auto; }
+    }
+    """
+
+    class EntryHighlighted(Message):
+        """The agent moved to an entry of the timeline."""
+
+        def __init__(self, entry: TimelineEntry) -> None:
+            super().__init__()
+            self.entry = entry
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.view: HistoryView | None = None
+        self._entries: dict[str, TimelineEntry] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="card", markup=False)
+        yield Static(id="history-bar", markup=False)
+        table: DataTable[Text] = DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
+        table.add_columns("When", "What", "Who", "Summary")
+        yield table
+        yield Static(id="entry", markup=False)
+
+    def on_mount(self) -> None:
+        self.show(None)
+
+    def show(self, view: HistoryView | None) -> None:
+        """Show a customer and a page of history, or the hint when nobody is selected."""
+        self.view = view
+        card = self.query_one("#card", Static)
+        bar = self.query_one("#history-bar", Static)
+        table: DataTable[Text] = self.query_one("#timeline", DataTable)
+        entry = self.query_one("#entry", Static)
+        table.clear()
+        self._entries = {}
+        entry.update("")
+        if view is None:
+            card.update(Content.assemble(("No customer", "bold"), "  — press / to find one, or take a call"))
+            bar.update("")
+            return
+        card.update(self._card(view))
+        if view.page is None:
+            bar.update("")
+            return
+        zone = ZoneInfo(view.time_zone)
+        older = "  ] older" if view.page.next_cursor else ""
+        newer = "  [ newer" if view.page_number > 1 else ""
+        bar.update(f"History: {view.filter_label} · page {view.page_number}{older}{newer} · f filter")
+        for item in view.page.entries:
+            self._entries[item.id] = item
+            who = one_line(item.who, 14)
+            summary = one_line(item.summary, 60)
+            extra = duration_text(item.duration_seconds)
+            if item.recording_seconds:
+                extra += " ▶rec"
+            table.add_row(
+                Text(when_text(item.at, zone)),
+                Text(KIND_LABELS.get(item.kind, item.kind)),
+                Text(who),
+                Text(f"{summary}  {extra}".rstrip()),
+                key=item.id,
+            )
+        if not view.page.entries:
+            entry.update("Nothing in this history yet.")
+        else:
+            self._show_entry(view.page.entries[0])
+
+    def _card(self, view: HistoryView) -> Content:
+        if view.customer is None:
+            caller = view.unknown_caller or ""
+            return Content.assemble(
+                ("Unknown caller ", "bold"), caller, "  — press n to add them as a new customer"
+            )
+        c = view.customer
+        phones = ", ".join(show_phone(p) for p in c.phones[:2])
+        emails = ", ".join(one_line(e, 40) for e in c.emails[:2])
+        return Content.assemble(
+            (one_line(c.name, 40), "bold"),
+            f"  · {one_line(c.account_name, 30)} · {c.language}\n",
+            f"{phones}  {emails}\n",
+            f"{c.interaction_count:,} interactions · {c.open_tickets} open tickets · customer since "
+            f"{c.created_at:%Y-%m-%d}",
+        )
+
+    def _show_entry(self, item: TimelineEntry) -> None:
+        zone = ZoneInfo(self.view.time_zone if self.view else "UTC")
+        detail = item.detail
+        cut = ""
+        if len(detail) > DETAIL_LIMIT:
+            cut = f"\n… {len(detail) - DETAIL_LIMIT:,} more characters not shown"
+            detail = detail[:DETAIL_LIMIT]
+        head = f"{when_text(item.at, zone)} · {KIND_LABELS.get(item.kind, item.kind)}"
+        if item.status:
+            head += f" · {one_line(item.status, 30)}"
+        if item.who:
+            head += f" · {one_line(item.who, 30)}"
+        if item.duration_seconds:
+            head += f" · {duration_text(item.duration_seconds)}"
+        if item.recording_seconds:
+            head += f" · recording {duration_text(item.recording_seconds)}"
+        self.query_one("#entry", Static).update(
+            Content.assemble((head, "bold"), "\n", sanitize(item.summary), "\n", sanitize(detail), cut)
+        )
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        key = event.row_key.value
+        if key is not None and (item := self._entries.get(key)) is not None:
+            self._show_entry(item)
+            self.post_message(self.EntryHighlighted(item))
+
+    def focus_timeline(self) -> None:
+        self.query_one("#timeline", DataTable).focus()
