@@ -107,7 +107,16 @@ class CallHandlers(_Base):
             self.notify("Calls come from the phone system on this terminal.", timeout=3)
 
     def action_answer(self) -> None:
-        self._act("answer")
+        if self._act("answer"):
+            self.refresh_first_page()
+
+    @work(thread=True, exclusive=True, group="refresh-history", exit_on_error=False)
+    def refresh_first_page(self) -> None:
+        """Once the answer is committed, the call's row in the history says so (first page only: an agent
+        reading older pages stays where they are)."""
+        self.desk.writer.flush()
+        if len(self.page_cursors) <= 2:
+            self.app.call_from_thread(self.reload_customer)
 
     def action_hold(self) -> None:
         if self.desk.state is CallState.ON_HOLD:

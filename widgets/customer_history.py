@@ -55,7 +55,7 @@ class CustomerHistory(Vertical):
     CustomerHistory {
         #card { height: auto; max-height: 4; padding: 0 1; background: $boost; }
         #history-bar { height: 1; padding: 0 1; color: $text-muted; }
-        #timeline { height: 1fr; }
+        #timeline { height: 1fr; overflow-x: hidden; }
         #entry { height: auto; max-height: 8; padding: 0 1; border-top: solid $primary 50%; overflow-y: auto; }
     }
     """

@@ -28,11 +28,11 @@ class FaqPanel(Vertical):
     DEFAULT_CSS = """
     FaqPanel {
         #faq-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
-        #top-ten { height: 1fr; }
+        #top-ten { height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
         #answer { height: 1fr; display: none; padding: 0 1; }
         #answer-title { text-style: bold; }
-        #links { height: auto; max-height: 6; display: none; }
-        #say { height: auto; padding: 0 1; display: none; background: $warning 30%; }
+        #links { height: auto; max-height: 6; display: none; text-wrap: nowrap; text-overflow: ellipsis; }
+        #say { height: auto; padding: 0 1; display: none; background: $warning 40%; text-style: bold; }
         &.-answer {
             #top-ten { display: none; }
             #answer { display: block; }
@@ -64,12 +64,12 @@ class FaqPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("Top ten", id="faq-title", markup=False)
+        yield Static(id="say", markup=False)
         yield OptionList(id="top-ten")
         with VerticalScroll(id="answer"):
             yield Static(id="answer-title", markup=False)
             yield Static(id="answer-body", markup=False)
         yield OptionList(id="links")
-        yield Static(id="say", markup=False)
 
     def show_top_ten(self, account_name: str, articles: list[FaqArticle]) -> None:
         """Show an account's top ten (rank order), each with its key."""
@@ -95,7 +95,7 @@ class FaqPanel(Vertical):
         where = f"{rank_key(article.rank)} · " if article.rank else ""
         back = f" · b back ({depth})" if depth else " · b back"
         self.query_one("#answer-title", Static).update(
-            Content.assemble(f"{where}{one_line(article.title, 70)}", (f"  {one_line(article.category, 20)}", "dim"))
+            Content.assemble(f"{where}{one_line(article.title, 70)}", (f"\n{one_line(article.category, 30)}", "dim"))
         )
         parts: list[str | tuple[str, str]] = []
         self.links = []
@@ -110,7 +110,7 @@ class FaqPanel(Vertical):
         links.clear_options()
         links.add_options(
             [
-                Option(Content(f"{n}→ {one_line(link.label, 50)}  ({link.target.split(':', 1)[0]})"), id=str(n - 1))
+                Option(Content(f"{n}→ {link.target.split(':', 1)[0]}: {one_line(link.label, 50)}"), id=str(n - 1))
                 for n, link in enumerate(self.links, start=1)
             ]
         )
