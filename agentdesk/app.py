@@ -9,6 +9,7 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
 from agentdesk.calldesk import CallDesk
@@ -31,6 +32,9 @@ class AgentDeskApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Leave the workstation"),
     ]
 
+    class Saved(Message):
+        """A change was committed to the local store (posted from the writer thread)."""
+
     def __init__(
         self, settings: Settings, store: Store, clock: Clock, call_source: CallSource, agent: Agent
     ) -> None:
@@ -41,7 +45,7 @@ class AgentDeskApp(App[None]):
         self.call_source = call_source
         self.agent = agent
         self.unsaved = False
-        self.writer = LocalWriter(store, on_error=self._write_failed)
+        self.writer = LocalWriter(store, on_error=self._write_failed, on_saved=lambda _name: self.post_message(self.Saved()))
         self.desk = CallDesk(
             store,
             self.writer,
@@ -66,6 +70,13 @@ class AgentDeskApp(App[None]):
         if self.first_frame_probe is not None:
             self.first_frame_probe.write_text(repr(time.time()))
             self.exit()
+
+    def on_agent_desk_app_saved(self, _event: Saved) -> None:
+        """Screens that show what waits to be synced recount it after every local commit."""
+        for screen in self.screen_stack:
+            recount = getattr(screen, "count_unsynced", None)
+            if recount is not None:
+                recount()
 
     def on_unmount(self) -> None:
         self.writer.close()

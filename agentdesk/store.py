@@ -2,7 +2,9 @@
 
 Reads return the records of `agentdesk.records`. Every write is a named, versioned mutation (`call.ring@1`)
 that commits its change and its outbox row in one transaction (see SYNC.md); the sync engine pushes the outbox
-later. One connection is shared by the UI thread and Textual's workers under a re-entrant lock.
+later. Writes go through one connection under a re-entrant lock; screens read through a second, read-only
+one, so a read never waits for a commit's fsync.
+
 Pragmas: WAL, `synchronous=FULL` (a commit is on disk when `mutate` returns), `busy_timeout=5000`,
 foreign keys.
 """
@@ -22,7 +24,7 @@ from agentdesk.domain import phones
 from agentdesk.localstore import customers as _customers
 from agentdesk.localstore import faq as _faq
 from agentdesk.localstore import history as _history
-from agentdesk.localstore.connection import client_group_id, connect, quick_check
+from agentdesk.localstore.connection import client_group_id, connect, connect_reader, quick_check
 from agentdesk.localstore.errors import (
     CorruptStore,
     NotFound,
@@ -62,6 +64,8 @@ class Store:
         """The region that phone numbers without a country code are read in (ISO 3166, e.g. "US")."""
         self._client_group_id = client_group_id(conn)
         self._client_id = str(uuid.uuid4())
+        self._reader = connect_reader(path)
+        self._read_lock = threading.Lock()
 
     @classmethod
     def open(cls, path: Path, clock: Clock, *, region: str = "US") -> Store:
@@ -80,6 +84,8 @@ class Store:
 
     def close(self) -> None:
         """Close the connection (SQLite folds the WAL back into the file)."""
+        with self._read_lock:
+            self._reader.close()
         with self._lock:
             self._conn.close()
 
@@ -161,18 +167,18 @@ class Store:
     def find_customers(self, query: str, limit: int = 20) -> list[CustomerMatch]:
         """Customers by phone (any spelling), e-mail, order number (`ORD-…`), case number (`CS-…`) or name
         prefixes (`ann smi` finds Anna Smith), best first. Never raises on odd input; [] for a blank one."""
-        with self._lock:
-            return _customers.find_customers(self._conn, query, limit, self.region)
+        with self._read_lock:
+            return _customers.find_customers(self._reader, query, limit, self.region)
 
     def customer_for_caller(self, caller_raw: str, account_id: str | None) -> Customer | None:
         """The customer calling from `caller_raw` (screen pop), preferring the called account's customer."""
-        with self._lock:
-            return _customers.customer_for_caller(self._conn, caller_raw, account_id, self.region)
+        with self._read_lock:
+            return _customers.customer_for_caller(self._reader, caller_raw, account_id, self.region)
 
     def customer(self, customer_id: str) -> Customer:
         """The customer card; `NotFound` when the customer is not in the store."""
-        with self._lock:
-            return _customers.customer(self._conn, customer_id)
+        with self._read_lock:
+            return _customers.customer(self._reader, customer_id)
 
     def history(
         self,
@@ -182,20 +188,20 @@ class Store:
         limit: int = 50,
     ) -> HistoryPage:
         """A page of the customer's timeline, newest first, older than `before`; `kinds` filters it."""
-        with self._lock:
-            return _history.history(self._conn, customer_id, kinds, before, limit)
+        with self._read_lock:
+            return _history.history(self._reader, customer_id, kinds, before, limit)
 
     # -- FAQ ----------------------------------------------------------------------------------------------
 
     def top_ten(self, account_id: str) -> list[FaqArticle]:
         """The account's top-ten answers, by rank."""
-        with self._lock:
-            return _faq.top_ten(self._conn, account_id)
+        with self._read_lock:
+            return _faq.top_ten(self._reader, account_id)
 
     def faq_article(self, faq_id: str) -> FaqArticle | None:
         """One FAQ article, or None."""
-        with self._lock:
-            return _faq.faq_article(self._conn, faq_id)
+        with self._read_lock:
+            return _faq.faq_article(self._reader, faq_id)
 
     def search_faq(
         self,
@@ -208,15 +214,15 @@ class Store:
     ) -> list[FaqHit]:
         """FAQ articles (the account's and the global ones) matching `words` as prefixes, best first; with no
         words, the articles of the chosen product and category."""
-        with self._lock:
+        with self._read_lock:
             return _faq.search_faq(
-                self._conn, words, account_id=account_id, product=product, category=category, limit=limit
+                self._reader, words, account_id=account_id, product=product, category=category, limit=limit
             )
 
     def faq_facets(self, account_id: str) -> tuple[list[str], list[str]]:
         """The products and categories to filter the account's FAQ search by."""
-        with self._lock:
-            return _faq.faq_facets(self._conn, account_id)
+        with self._read_lock:
+            return _faq.faq_facets(self._reader, account_id)
 
     # -- tasks, outbox, raw rows ---------------------------------------------------------------------------
 
@@ -236,8 +242,8 @@ class Store:
 
     def outbox_count(self) -> int:
         """How many local changes wait for the server."""
-        with self._lock:
-            return outbox.count(self._conn)
+        with self._read_lock:
+            return outbox.count(self._reader)
 
     def interaction_row(self, interaction_id: str) -> dict[str, Any] | None:
         """The stored interaction as a dict of its columns (tests and reports), or None."""

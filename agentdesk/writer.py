@@ -12,15 +12,20 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from agentdesk.store import Store
 
 ErrorHandler = Callable[[str, BaseException], None]
+SavedHandler = Callable[[str], None]
 
 
 class LocalWriter:
     """Queues named mutations for the local store and reports any that could not be saved."""
 
-    def __init__(self, store: Store, on_error: ErrorHandler | None = None) -> None:
+    def __init__(
+        self, store: Store, on_error: ErrorHandler | None = None, on_saved: SavedHandler | None = None
+    ) -> None:
         self._store = store
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="agentdesk-writer")
         self.on_error = on_error
+        self.on_saved = on_saved
+        """Called on the writer thread after each commit, with the mutation's name; must not block."""
         self._last: Future[int] | None = None
 
     def submit(self, name: str, args: Mapping[str, object]) -> Future[int]:
@@ -34,6 +39,8 @@ class LocalWriter:
         error = done.exception()
         if error is not None and self.on_error is not None:
             self.on_error(name, error)
+        elif error is None and self.on_saved is not None:
+            self.on_saved(name)
 
     def flush(self, timeout: float = 10.0) -> None:
         """Wait until everything queued so far is committed (or failed)."""

@@ -132,16 +132,29 @@ def ui_figures(store_path: Path, calls: int) -> dict[str, float]:
         accounts = {a.id: a for a in store.accounts()}
         pops: list[float] = []
         opens: list[float] = []
+        frames: list[float] = []
         async with app.run_test(size=(120, 35)) as pilot:
             screen = app.screen
             history = screen.query_one(CustomerHistory)
             await pilot.pause()
+            compose_frame = app._display
+
+            def display(target, renderable):  # type: ignore[no-untyped-def]
+                # Headless, Textual composes every frame as it would for a terminal and skips only the write:
+                # a composed frame is the moment the agent would see it.
+                compose_frame(target, renderable)
+                if renderable is not None:
+                    frames.append(time.perf_counter())
+
+            app._display = display  # type: ignore[method-assign]
 
             async def shown(customer_id: str) -> None:
                 while not (history.view and history.view.customer and history.view.customer.id == customer_id
                            and history.view.page is not None):
                     await asyncio.sleep(0.0005)
-                await pilot.pause()  # one more turn of the loop: the table is painted
+                frames.clear()  # the first frame composed after the card and the page arrived
+                while not frames:
+                    await asyncio.sleep(0.0005)
 
             for n in range(calls):
                 number = rng.choice(numbers)
@@ -154,7 +167,7 @@ def ui_figures(store_path: Path, calls: int) -> dict[str, float]:
                 screen.offer(call)
                 app.desk.answer()
                 await shown(row[0])
-                pops.append((time.perf_counter() - t0) * 1000)
+                pops.append((frames[0] - t0) * 1000)
                 app.desk.end()
                 app.desk.wrap_up("resolved", "benchmark call")
             long_id = store.find_customers("+18002181525")[0].id
@@ -163,7 +176,7 @@ def ui_figures(store_path: Path, calls: int) -> dict[str, float]:
                 t0 = time.perf_counter()
                 screen.open_customer(long_id)
                 await shown(long_id)
-                opens.append((time.perf_counter() - t0) * 1000)
+                opens.append((frames[0] - t0) * 1000)
         store.close()
         return {
             "screen_pop_ms": p95(pops),

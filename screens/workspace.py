@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.worker import get_current_worker
 
 from agentdesk.calldesk import CallDesk
 from agentdesk.clock import iso
@@ -127,8 +128,11 @@ class Workspace(CallHandlers, FaqHandlers, Screen[None]):
 
     # -- the customer ----------------------------------------------------------------------------------
 
-    def open_customer(self, customer_id: str | None, *, unknown_caller: str | None = None) -> None:
-        """Show a customer (first page of everything), or the unknown caller's card."""
+    def open_customer(
+        self, customer_id: str | None, *, unknown_caller: str | None = None, after_writes: bool = False
+    ) -> None:
+        """Show a customer (first page of everything), or the unknown caller's card. `after_writes` reads
+        once the writes queued so far are committed (a ringing call shows in its caller's history)."""
         self.filter_index = 0
         self.page_cursors = [None]
         if customer_id is None:
@@ -137,13 +141,19 @@ class Workspace(CallHandlers, FaqHandlers, Screen[None]):
                 HistoryView(None, None, self.account.time_zone, unknown_caller=unknown_caller)
             )
             return
-        self.load_history(customer_id, None, 1)
+        self.load_history(customer_id, None, 1, after_writes=after_writes)
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False)
-    def load_history(self, customer_id: str, before: HistoryCursor | None, page_number: int) -> None:
+    def load_history(
+        self, customer_id: str, before: HistoryCursor | None, page_number: int, *, after_writes: bool = False
+    ) -> None:
+        if after_writes:
+            self.desk.writer.flush()
         customer = self.store.customer(customer_id)
         label, kinds = HISTORY_FILTERS[self.filter_index]
         page = self.store.history(customer_id, kinds=kinds, before=before, limit=self.agentdesk.settings.ui.history_page_size)
+        if get_current_worker().is_cancelled:
+            return
         self.app.call_from_thread(self.show_history, customer, page, page_number, label)
 
     def show_history(self, customer: Customer, page: HistoryPage, page_number: int, label: str) -> None:

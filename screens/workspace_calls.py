@@ -45,7 +45,7 @@ class CallHandlers(_Base):
             self.load_top_ten(call.account)
         self.faq_trail.clear()
         self.query_one("FaqPanel").show_say(None)
-        self.open_customer(call.customer_id, unknown_caller=show_phone(call.caller))
+        self.open_customer(call.customer_id, unknown_caller=show_phone(call.caller), after_writes=True)
         self.tick()
 
     def tick(self) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
-
 from typing import Any
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from agentdesk.app import AgentDeskApp
 from agentdesk.clock import FixedClock
@@ -17,15 +18,21 @@ WELL_KNOWN = "+18002181525"
 
 
 async def settle(pilot: Pilot[Any]) -> None:
-    """Let workers and the local writer finish, then let the screen catch up."""
+    """Let workers, the local writer and the messages they post finish, then let the screen catch up:
+    done when two rounds in a row found nothing running."""
     app = pilot.app
     assert isinstance(app, AgentDeskApp)
-    for _ in range(3):
-        busy = [w for w in app.workers if w.group != "call-source" and w.is_running]
-        if busy:
-            await app.workers.wait_for_complete(busy)
+    quiet = 0
+    for _ in range(50):
         app.writer.flush()
+        busy = [w for w in app.workers if w.group != "call-source" and w.is_running]
+        for worker in busy:
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                await worker.wait()
         await pilot.pause()
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 2:
+            return
 
 
 def incoming(app: AgentDeskApp, caller: str, account_index: int = 0, call_id: str | None = None) -> IncomingCall:

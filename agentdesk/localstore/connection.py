@@ -68,6 +68,24 @@ def connect(path: Path, clock: Clock) -> sqlite3.Connection:
     return conn
 
 
+def connect_reader(path: Path) -> sqlite3.Connection:
+    """A second, read-only connection to the (already opened and migrated) store at `path`.
+
+    Screens read through it: in WAL mode a reader sees the last commit and never waits for the writer's
+    fsync, so a screen pop does not queue behind the save of the call before it.
+    """
+    try:
+        conn = sqlite3.connect(
+            path, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+        conn.execute("PRAGMA query_only = ON")
+    except sqlite3.Error as error:
+        raise translate(error, f"opening the local store at {path}") from error
+    return conn
+
+
 def _configure(conn: sqlite3.Connection) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]

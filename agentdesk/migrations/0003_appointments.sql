@@ -1,0 +1,1 @@
+-- Appointments: professionals' hours, time off, types, bookings (issue: appointments). Filled in by that work.
