@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -22,6 +23,10 @@ from agentdesk.records import Agent
 from agentdesk.store import Store, StoreError
 from agentdesk.writer import LocalWriter
 
+if TYPE_CHECKING:
+    from sync.engine import Connectivity
+    from sync.loop import SyncLoop
+
 
 class AgentDeskApp(App[None]):
     """The workstation: one agent, one line, one local store."""
@@ -35,6 +40,15 @@ class AgentDeskApp(App[None]):
     class Saved(Message):
         """A change was committed to the local store (posted from the writer thread)."""
 
+    class SyncChanged(Message):
+        """The connection to the backend changed, or a sync round finished (posted from the sync threads)."""
+
+        def __init__(self, connection: str, pulled: int = 0, refused: int = 0) -> None:
+            super().__init__()
+            self.connection = connection
+            self.pulled = pulled
+            self.refused = refused
+
     def __init__(
         self, settings: Settings, store: Store, clock: Clock, call_source: CallSource, agent: Agent
     ) -> None:
@@ -45,7 +59,11 @@ class AgentDeskApp(App[None]):
         self.call_source = call_source
         self.agent = agent
         self.unsaved = False
-        self.writer = LocalWriter(store, on_error=self._write_failed, on_saved=lambda _name: self.post_message(self.Saved()))
+        self.writer = LocalWriter(store, on_error=self._write_failed, on_saved=self._saved)
+        self.sync_loop: SyncLoop | None = None
+        """Background sync with the backend; None when this terminal works on its own."""
+        self.connection = "local store only"
+        """What the status line says about the backend."""
         self.desk = CallDesk(
             store,
             self.writer,
@@ -64,12 +82,20 @@ class AgentDeskApp(App[None]):
         from screens.workspace import Workspace
 
         self.push_screen(Workspace(self.desk, self.store.accounts()))
+        if self.sync_loop is not None:
+            # After the workspace is up, so what the first round reports lands on it.
+            self.call_after_refresh(self.start_sync, self.sync_loop)
 
     def first_frame_shown(self) -> None:
         """The workspace is on screen: benchmarks measure start-up to here."""
         if self.first_frame_probe is not None:
             self.first_frame_probe.write_text(repr(time.time()))
             self.exit()
+
+    def _saved(self, _name: str) -> None:
+        self.post_message(self.Saved())
+        if self.sync_loop is not None:
+            self.sync_loop.wake()
 
     def on_agent_desk_app_saved(self, _event: Saved) -> None:
         """Screens that show what waits to be synced recount it after every local commit."""
@@ -78,7 +104,44 @@ class AgentDeskApp(App[None]):
             if recount is not None:
                 recount()
 
+    def presence(self) -> tuple[str, str]:
+        """(agent state, call state) for the backend's view of the floor; read from the sync thread."""
+        state = self.desk.state
+        if state is None:
+            return "available", "idle"
+        if self.desk.in_wrap_up:
+            return "wrap-up", "idle"
+        call_state = {"ringing": "ringing", "on call": "on call", "on hold": "on hold"}.get(state.value, "idle")
+        return ("available" if call_state == "ringing" else "on call"), call_state
+
+    def start_sync(self, loop: SyncLoop) -> None:
+        """Sync with the backend in the background from now on (at mount when `make_app` was given a loop)."""
+        self.sync_loop = loop
+        engine = loop.engine
+        engine.on_status = lambda status: self.post_message(self.SyncChanged(describe_connection(status)))
+        loop.on_round = lambda result: self.post_message(
+            self.SyncChanged(describe_connection(engine.status), result.changes, result.rejected))
+        self.connection = describe_connection(engine.status)
+        if loop.presence is None:
+            loop.presence = self.presence
+        loop.start()
+
+    def on_agent_desk_app_sync_changed(self, event: SyncChanged) -> None:
+        """Show the connection; after a pull that brought changes, open screens refresh; refusals are told."""
+        self.connection = event.connection
+        for screen in self.screen_stack:
+            shown = getattr(screen, "show_connection", None)
+            if shown is not None:
+                shown(event.connection, event.pulled)
+        if event.refused:
+            self.notify(
+                f"The backend refused {event.refused} change(s): press ! to see why.",
+                severity="warning", timeout=10,
+            )
+
     def on_unmount(self) -> None:
+        if self.sync_loop is not None:
+            self.sync_loop.stop()
         self.writer.close()
 
     def _write_failed(self, name: str, error: BaseException) -> None:
@@ -112,6 +175,18 @@ class AgentDeskApp(App[None]):
             )
 
 
+def describe_connection(status: Connectivity) -> str:
+    """The status line's words for the backend connection."""
+    if status.state == "offline":
+        since = status.since.astimezone().strftime("%H:%M") if status.since else "now"
+        return f"offline since {since}"
+    if status.state == "signed out":
+        return "signed out: run agentdesk login"
+    if status.state == "forked":
+        return "store restored or copied: not syncing"
+    return status.state
+
+
 def pick_agent(store: Store, agent_id: str | None) -> Agent:
     """The agent this terminal works as: the configured one, else the first front-line agent."""
     if agent_id:
@@ -129,8 +204,10 @@ def make_app(
     clock: Clock | None = None,
     call_source: CallSource | None = None,
     demo_calls: bool | None = None,
+    sync_loop: SyncLoop | None = None,
 ) -> AgentDeskApp:
-    """Build the workstation for a store: the one way the CLI and the tests make the App."""
+    """Build the workstation for a store: the one way the CLI and the tests make the App. With `sync_loop` the
+    terminal syncs with the backend in the background once it is on screen."""
     clock = clock or SystemClock()
     if call_source is None:
         from agentdesk.demo import known_caller_numbers
@@ -144,4 +221,6 @@ def make_app(
             unknown_share=settings.demo.unknown_caller_share,
             mean_seconds_between_calls=settings.demo.mean_seconds_between_calls if auto else None,
         )
-    return AgentDeskApp(settings, store, clock, call_source, pick_agent(store, settings.agent.id))
+    app = AgentDeskApp(settings, store, clock, call_source, pick_agent(store, settings.agent.id))
+    app.sync_loop = sync_loop
+    return app

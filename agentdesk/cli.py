@@ -61,11 +61,20 @@ def main(
     settings = _settings(config, store_path)
     store = _open_store(settings)
     try:
-        if store.is_empty():
+        loop = call_source = None
+        if settings.backend.url:
+            loop, agent_id = _connect(settings, store)
+            if not demo_calls:
+                from sync.calls import BackendCallSource
+
+                call_source = BackendCallSource(str(settings.backend.url), loop.engine.token)
+            settings = settings.model_copy(
+                update={"agent": settings.agent.model_copy(update={"id": agent_id})})
+        elif store.is_empty():
             _fill_with_demo(store, settings, settings.demo.customers, settings.demo.seed, 2_000)
         from agentdesk.app import make_app
 
-        app = make_app(settings, store, demo_calls=demo_calls or None)
+        app = make_app(settings, store, demo_calls=demo_calls or None, sync_loop=loop, call_source=call_source)
         app.first_frame_probe = startup_probe
         app.run()
     except StoreError as error:
@@ -74,6 +83,51 @@ def main(
         store.close()
     if app.return_code:
         sys.exit(app.return_code)
+
+
+def _signed_in_token(url: str) -> str:
+    """This terminal's sign-in for `url`: AGENTDESK_TOKEN, else the keyring's; a clear error when neither."""
+    from agentdesk.secrets import NoKeyring, load_token
+
+    try:
+        token = load_token(url)
+    except NoKeyring as error:
+        raise click.ClickException(str(error)) from None
+    if not token:
+        raise click.ClickException(f"Not signed in to {url}: run `agentdesk login --server {url}`.")
+    return token
+
+
+def _connect(settings: Settings, store: Store):  # type: ignore[no-untyped-def]
+    """The background sync for a terminal with a backend, and the signed-in agent's id. A new store is filled
+    from the backend first; a store with data starts at once and syncs when it can (offline is fine)."""
+    import httpx
+
+    from sync.engine import SyncEngine, SyncError
+    from sync.loop import SyncLoop
+
+    url = str(settings.backend.url)
+    token = _signed_in_token(url)
+    client = httpx.Client(base_url=url, timeout=httpx.Timeout(20, connect=5),
+                          headers={"Authorization": f"Bearer {token}"})
+    engine = SyncEngine(store, client, SystemClock(), deadline_s=settings.backend.deadline_seconds)
+    engine.token = token
+    agent_id = settings.agent.id
+    try:
+        me = client.get("/auth/me")
+        if me.status_code == 401:
+            raise click.ClickException("The backend does not accept this terminal's sign-in: run `agentdesk login`.")
+        if me.status_code == 200:
+            agent_id = str(me.json()["agent_id"])
+    except httpx.HTTPError:
+        pass  # offline: work from the store; the status line says so
+    if store.is_empty():
+        click.echo(f"Fetching your accounts from {url} …", err=True)
+        try:
+            engine.sync_once()
+        except SyncError as error:
+            raise click.ClickException(f"This new terminal needs the backend once to start: {error}") from None
+    return SyncLoop(engine, interval_s=settings.backend.sync_seconds), agent_id
 
 
 @main.command()
@@ -96,3 +150,125 @@ def demo(ctx: click.Context, customers: int | None, seed: int | None, long_histo
         raise click.ClickException(str(error)) from None
     finally:
         store.close()
+
+
+@main.command()
+@click.option("--server", "server_url", envvar="AGENTDESK_SERVER_URL", required=True,
+              help="The backend's address, e.g. http://127.0.0.1:8765 (env AGENTDESK_SERVER_URL).")
+@click.option("--token", envvar="AGENTDESK_TOKEN", default=None,
+              help="Sign-in token (env AGENTDESK_TOKEN; default: the one `agentdesk login` kept in the keyring).")
+@click.option("--deadline", type=click.FloatRange(1, 3600), default=30, show_default=True,
+              help="Seconds to keep retrying an unreachable or busy backend.")
+@click.pass_context
+def sync(ctx: click.Context, server_url: str, token: str | None, deadline: float) -> None:
+    """Push this terminal's queued changes to the backend and pull what changed there (one round)."""
+    import httpx
+
+    from sync.engine import SyncEngine, SyncError
+
+    token = token or _signed_in_token(server_url)
+
+    config, store_path = ctx.obj
+    settings = _settings(config, store_path)
+    store = _open_store(settings)
+    try:
+        with httpx.Client(base_url=server_url, timeout=20, headers={"Authorization": f"Bearer {token}"}) as client:
+            engine = SyncEngine(store, client, SystemClock(), deadline_s=deadline)
+            try:
+                result = engine.sync_once()
+            except SyncError as error:
+                raise click.ClickException(f"Not synced: {error}") from None
+        waiting = store.outbox_count()
+        click.echo(
+            f"Synced: {result.acknowledged} changes acknowledged, {result.rejected} refused, {result.changes} rows "
+            f"pulled; {waiting} waiting.", err=True,
+        )
+        for refused in store.rejections():
+            click.echo(f"  needs attention: {refused.name} — {refused.reason}", err=True)
+    finally:
+        store.close()
+
+
+@main.command()
+@click.option("--server", "server_url", envvar="AGENTDESK_SERVER_URL", default=None,
+              help="The backend's address (default: [backend] url from the settings).")
+@click.option("--token", prompt="Sign-in token (from your administrator)", hide_input=True,
+              help="The sign-in token; asked for when not given.")
+@click.pass_context
+def login(ctx: click.Context, server_url: str | None, token: str) -> None:
+    """Sign this terminal in to the backend and keep the sign-in in the OS keyring."""
+    import httpx
+
+    from agentdesk.secrets import NoKeyring, save_token
+
+    config, store_path = ctx.obj
+    url = server_url or _settings(config, store_path).backend.url
+    if not url:
+        raise click.ClickException("No backend to sign in to: give --server, or set [backend] url in the settings.")
+    token = token.strip()
+    try:
+        answer = httpx.get(f"{url.rstrip('/')}/auth/me", headers={"Authorization": f"Bearer {token}"}, timeout=15)
+    except httpx.HTTPError as error:
+        raise click.ClickException(f"The backend at {url} cannot be reached ({type(error).__name__}).") from None
+    if answer.status_code == 401:
+        raise click.ClickException("The backend does not accept this token; ask your administrator for a new one.")
+    if answer.status_code != 200:
+        raise click.ClickException(f"The backend answered {answer.status_code}; try again shortly.")
+    me = answer.json()
+    try:
+        save_token(url, token)
+    except NoKeyring as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Signed in to {url} as {str(me.get('name', ''))[:80]} ({me.get('role')}).", err=True)
+
+
+@main.command()
+@click.option("--server", "server_url", envvar="AGENTDESK_SERVER_URL", required=True, help="The backend's address.")
+@click.option("--token", envvar="AGENTDESK_TOKEN", required=True,
+              help="An admin's sign-in token: call events come from the phone system's sign-in.")
+@click.option("--rate", type=click.FloatRange(0.1, 100_000), default=6.0, show_default=True,
+              help="Calls per minute (random arrivals).")
+@click.option("--duration", type=click.FloatRange(1, None), default=None, help="Seconds to run (default: forever).")
+@click.option("--speed", type=click.FloatRange(1, 1000), default=1.0, show_default=True,
+              help="Compress talk and hold times by this factor (load tests).")
+@click.option("--seed", type=int, default=None, help="The same seed gives the same stream.")
+def simulate(server_url: str, token: str, rate: float, duration: float | None, speed: float, seed: int | None) -> None:
+    """Send a realistic stream of calls (rings, answers, holds, hang-ups) to a backend, as a phone system would."""
+    import asyncio
+
+    import httpx
+
+    from agentdesk.simulate import Simulator
+
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        with httpx.Client(base_url=server_url, headers=headers, timeout=15) as client:
+            me = client.get("/auth/me")
+            if me.status_code != 200:
+                raise click.ClickException(f"The backend refused this token ({me.status_code}).")
+            pulled = client.post("/sync/pull", json={"client_group_id": "simulator"}).json()
+    except httpx.HTTPError as error:
+        raise click.ClickException(f"The backend at {server_url} cannot be reached ({type(error).__name__}).") from None
+    accounts = [c["row"]["phone_number"] for c in pulled["changes"] if c["table"] == "account" and "row" in c]
+    callers = [c["row"]["e164"] for c in pulled["changes"] if c["table"] == "customer_phone" and "row" in c][:500]
+    if not accounts:
+        raise click.ClickException("The backend has no accounts to call; set it up with `agentdesk server init --demo`.")
+
+    async def run() -> Simulator:
+        async with httpx.AsyncClient(base_url=server_url, headers=headers, timeout=15) as client:
+            simulator = Simulator(client, accounts, callers, rate_per_min=rate, seed=seed, speed=speed,
+                                  report=lambda line: click.echo(line, err=True))
+            await simulator.run(duration)
+            return simulator
+
+    click.echo(f"Calling {len(accounts)} accounts at {rate:g} calls a minute; ctrl+c stops.", err=True)
+    try:
+        done = asyncio.run(run())
+    except KeyboardInterrupt:
+        return
+    click.echo(f"Sent {done.sent} events; {done.refused} refused or undelivered.", err=True)
+
+
+from agentdesk.server.cli import server as _server  # noqa: E402  (a light module: its imports are lazy)
+
+main.add_command(_server)

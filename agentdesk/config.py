@@ -129,11 +129,15 @@ class UiSettings(BaseModel):
 
 
 class BackendSettings(BaseModel):
-    """The team's server (not used yet)."""
+    """The team's central backend: where this terminal syncs its local store."""
 
     model_config = _FROZEN
     url: str | None = None
-    """The server's address, e.g. https://agentdesk.example.com; unset means offline only."""
+    """The backend's address, e.g. https://agentdesk.example.com; unset means this terminal works on its own."""
+    sync_seconds: Seconds = 5.0
+    """How often the terminal syncs when nothing else asks it to (every local change syncs at once)."""
+    deadline_seconds: Seconds = 30.0
+    """How long one sync keeps retrying an unreachable or busy backend before showing "offline"."""
 
     @field_validator("url", mode="after")
     @classmethod

@@ -23,9 +23,11 @@ from typing import Any
 from agentdesk.demodata.content import HOSTILE_NAMES
 from agentdesk.demodata.histories import Histories
 from agentdesk.demodata.loader import RowBuffer, restore_indexes, set_aside_indexes, wipe
+from agentdesk.demodata.tickets import add_refund_and_cancellation_tickets
 from agentdesk.demodata.world import Dice, build_world, make_pools
 from agentdesk.localstore.connection import CACHE_KIB
 from agentdesk.localstore.errors import StoreError, translate
+from agentdesk.localstore.tickets import refresh_clocks
 from agentdesk.store import Store, rebuild_search_indexes
 
 WELL_KNOWN_NUMBER = "+18002181525"
@@ -143,10 +145,14 @@ def _load(
         if index % step == 0:
             tell(f"{index:,} of {customers:,} customers")
     rows.flush(conn)
+    extras = add_refund_and_cancellation_tickets(conn, world, seed, customers, histories.order_number)
     tell("building indexes")
     restore_indexes(conn, set_aside)
     rebuild_search_indexes(conn)
+    refresh_clocks(conn)
     counts = histories.counts
+    for table, made in extras.items():
+        counts[table] = counts.get(table, 0) + made
     return {
         "seed": seed, "accounts": len(world.accounts), "agents": len(world.agent_names),
         "customers": customers,

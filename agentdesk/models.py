@@ -126,7 +126,6 @@ class HoldEvent(SQLModel, table=True):
     """One hold of a call: how long, and whether the 10-second cap ended it."""
 
     __tablename__ = "hold_event"
-    __table_args__ = (CheckConstraint("hit_cap IN (0, 1)"),)
 
     id: str = Field(primary_key=True)
     account_id: str
@@ -168,7 +167,6 @@ class CustomerOrder(SQLModel, table=True):
 
     __tablename__ = "customer_order"
     __table_args__ = (
-        CheckConstraint("recurring IN (0, 1)"),
         Index("customer_order_timeline", "customer_id", "placed_at", "id"),
     )
 
@@ -212,6 +210,21 @@ class Ticket(SQLModel, table=True):
     channel: str = "email"
     created_at: str
     updated_at: str
+    # Added by 0005_tickets: assignment, the SLA clock, consent to resolve, review and save-the-sale.
+    assignee_id: str | None = None  # the agent working it
+    order_id: str | None = None  # the order a refund or cancellation is about
+    awaiting_since: str | None = None  # oldest customer message not yet answered by a reply
+    response_due_at: str = "9999-12-31T23:59:59.999999Z"  # far future when nothing is owed
+    first_response_at: str | None = None
+    consent_how: str | None = None  # call, writing
+    consent_at: str | None = None
+    consent_by: str | None = None  # the agent who recorded it
+    resolved_at: str | None = None
+    review_requested: bool = False
+    help_offered_at: str | None = None  # save-the-sale: the agent offered help first
+    save_outcome: str | None = None  # saved, refunded, cancelled
+    save_outcome_at: str | None = None
+    save_outcome_by: str | None = None
 
 
 class TicketMessage(SQLModel, table=True):
@@ -230,6 +243,21 @@ class TicketMessage(SQLModel, table=True):
     author: str
     body: str
     created_at: str
+    delivery: str | None = None  # replies: queued until delivered (or failed); None for the rest
+    agent_id: str | None = None
+
+
+class TicketDraft(SQLModel, table=True):
+    """What an agent is typing on a ticket, saved as typed (local to the terminal, never synced)."""
+
+    __tablename__ = "ticket_draft"
+    __table_args__ = (CheckConstraint("kind IN ('reply', 'note')"),)
+
+    ticket_id: str = Field(primary_key=True, foreign_key="ticket.id")
+    account_id: str
+    kind: str
+    body: str
+    updated_at: str
 
 
 class FaqArticle(SQLModel, table=True):
@@ -334,3 +362,53 @@ class Meta(SQLModel, table=True):
 
     key: str = Field(primary_key=True)
     value: str
+
+
+class UndoLog(SQLModel, table=True):
+    """Before-images of the rows an unacknowledged local mutation changed (a pull undoes and replays them)."""
+
+    __tablename__ = "undo_log"
+    __table_args__ = (Index("undo_log_mutation", "mutation_id"),)
+
+    seq: int = Field(primary_key=True)
+    mutation_id: int
+    table_name: str
+    op: str  # insert, update, delete
+    row_key: str  # JSON array of the primary key
+    before: str | None = None  # JSON object of the old row (update, delete)
+
+
+class SyncRejection(SQLModel, table=True):
+    """A local change the backend refused, with its reason: the agent's "needs attention" list."""
+
+    __tablename__ = "sync_rejection"
+
+    mutation_id: int = Field(primary_key=True)
+    name: str
+    args: str
+    reason: str
+    rejected_at: str
+    dismissed_at: str | None = None
+
+
+LOCAL_ONLY = frozenset({"outbox", "meta", "undo_log", "sync_rejection", "ticket_draft"})
+"""Tables that live on the terminal only: never pushed, pulled or created on the backend."""
+
+
+class ConflictNote(SQLModel, table=True):
+    """Two agents changed one customer field from the same value: the later change won; the overwritten value
+    is kept here for review, never dropped silently."""
+
+    __tablename__ = "conflict_note"
+    __table_args__ = (Index("conflict_note_customer", "customer_id", "changed_at"),)
+
+    id: str = Field(primary_key=True)
+    account_id: str
+    customer_id: str
+    field: str
+    base_value: str | None = None
+    overwritten_value: str | None = None
+    new_value: str | None = None
+    changed_by: str | None = None
+    changed_at: str
+    reviewed_at: str | None = None

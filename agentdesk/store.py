@@ -24,6 +24,7 @@ from agentdesk.domain import phones
 from agentdesk.localstore import customers as _customers
 from agentdesk.localstore import faq as _faq
 from agentdesk.localstore import history as _history
+from agentdesk.localstore import replica
 from agentdesk.localstore.connection import client_group_id, connect, connect_reader, quick_check
 from agentdesk.localstore.errors import (
     CorruptStore,
@@ -34,6 +35,7 @@ from agentdesk.localstore.errors import (
     translate,
 )
 from agentdesk.localstore.stamps import moment
+from agentdesk.localstore.ticket_store import TicketStore
 from agentdesk.records import (
     Account,
     Agent,
@@ -52,7 +54,7 @@ __all__ = ["CorruptStore", "NotFound", "NotSaved", "Store", "StoreError", "Unkno
 _ACCOUNT = "SELECT id, name, time_zone, price_per_minute_cents, greeting, phone_number FROM account"
 
 
-class Store:
+class Store(TicketStore):
     """The workstation's local store: make one with `Store.open`, share it between threads, close it once."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock, region: str) -> None:
@@ -66,6 +68,8 @@ class Store:
         self._client_id = str(uuid.uuid4())
         self._reader = connect_reader(path)
         self._read_lock = threading.Lock()
+        self._tables = replica.synced_tables(conn)
+        replica.install_undo_triggers(conn, self._tables.values())
 
     @classmethod
     def open(cls, path: Path, clock: Clock, *, region: str = "US") -> Store:
@@ -316,7 +320,9 @@ class Store:
                 raise translate(error, what) from error
             try:
                 mutation_id = outbox.next_mutation_id(self._conn)
+                replica.recording(self._conn, mutation_id)
                 entry.apply(self._conn, values)
+                replica.recording(self._conn, None)
                 outbox.append(
                     self._conn, mutation_id, client_id=self._client_id, name=entry.name,
                     version=entry.version, args_json=args_json, created_at=iso(self._clock.now()),
@@ -332,6 +338,74 @@ class Store:
                     raise
                 raise translate(error, what) from error
         return mutation_id
+
+    # -- sync -----------------------------------------------------------------------------------------------
+
+    def sync_position(self) -> tuple[int | None, str | None]:
+        """The cookie and epoch of the last pull applied (None, None before the first)."""
+        with self._read_lock:
+            cookie = replica.get_meta(self._reader, replica.COOKIE)
+            epoch = replica.get_meta(self._reader, replica.EPOCH)
+        return (int(cookie) if cookie is not None else None), epoch
+
+    def pending_mutations(self, *, after: int = 0, limit: int = 100) -> list[outbox.OutboxEntry]:
+        """Queued mutations above id `after`, oldest first (a push batch)."""
+        with self._read_lock:
+            return outbox.pending(self._reader, after=after, limit=limit)
+
+    def apply_pull(self, pull: Mapping[str, Any]) -> replica.PullApplied:
+        """Rebase on the backend's answer in one transaction: undo what is unacknowledged, apply the backend's
+        rows, drop acknowledged outbox rows (noting rejections for the agent), replay the rest, save the cookie."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise translate(error, "applying changes from the backend") from error
+            try:
+                applied = replica.rebase(self._conn, self._tables, pull, self._apply_for_replay,
+                                         iso(self._clock.now()))
+                self._conn.execute("COMMIT")
+            except BaseException as error:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                if not isinstance(error, Exception):
+                    raise
+                raise translate(error, "applying changes from the backend") from error
+        return applied
+
+    def split_off(self, *, confirmed_below: int) -> str:
+        """This store turned out to be a restored or copied one: the backend holds its mutation ids from
+        `confirmed_below` on with other contents. Drop the queued mutations below that id (the backend has them,
+        the same), and go on as a new client group: the rest renumbered from 1, the cookie cleared (the next pull
+        starts from scratch). Returns the new client group id; nothing unsynced is lost."""
+        new_group = str(uuid.uuid4())
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                replica.split_off(self._conn, confirmed_below, new_group)
+                self._conn.execute("COMMIT")
+            except BaseException as error:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                if not isinstance(error, Exception):
+                    raise
+                raise translate(error, "starting this store over as a new terminal") from error
+            self._client_group_id = new_group
+        return new_group
+
+    def _apply_for_replay(self, name: str, args: dict[str, Any]) -> None:
+        mutators.resolve(name).apply(self._conn, args)
+
+    def dismiss_rejections(self, mutation_ids: list[int]) -> None:
+        """Mark refused changes as dealt with by the agent (bookkeeping on this terminal, never synced)."""
+        with self._lock:
+            self._conn.executemany("UPDATE sync_rejection SET dismissed_at = ? WHERE mutation_id = ?",
+                                   [(iso(self._clock.now()), i) for i in mutation_ids])
+
+    def rejections(self, *, include_dismissed: bool = False) -> list[replica.Rejection]:
+        """Changes the backend refused, newest first: what needs the agent's attention."""
+        with self._read_lock:
+            return replica.rejections(self._reader, include_dismissed=include_dismissed)
 
 
 def rebuild_search_indexes(conn: sqlite3.Connection) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 from agentdesk.store import Store
 
@@ -26,12 +27,18 @@ class LocalWriter:
         self.on_error = on_error
         self.on_saved = on_saved
         """Called on the writer thread after each commit, with the mutation's name; must not block."""
-        self._last: Future[int] | None = None
+        self._last: Future[Any] | None = None
 
     def submit(self, name: str, args: Mapping[str, object]) -> Future[int]:
         """Queue `name` with `args`; the future holds the mutation id once it is committed."""
         future = self._pool.submit(self._store.mutate, name, dict(args))
         future.add_done_callback(lambda done: self._report(name, done))
+        self._last = future
+        return future
+
+    def call(self, fn: Callable[[], object]) -> Future[object]:
+        """Run `fn` on the writer thread, in order with the mutations: local-only writes such as drafts."""
+        future = self._pool.submit(fn)
         self._last = future
         return future
 

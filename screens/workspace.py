@@ -23,11 +23,13 @@ from textual.worker import get_current_worker
 from agentdesk.calldesk import CallDesk
 from agentdesk.clock import iso
 from agentdesk.records import Account, Customer, HistoryCursor, HistoryPage
+from screens.attention import NeedsAttention
 from screens.comment import AddComment
 from screens.find_customer import FindCustomer
 from screens.new_customer import AddCustomer, NewCustomer
 from screens.workspace_calls import CallHandlers
 from screens.workspace_faq import FaqHandlers
+from screens.workspace_tickets import TicketHandlers
 from widgets import CallBar, CustomerHistory, FaqPanel, HistoryView, HoldTimer, SyncStatus
 
 if TYPE_CHECKING:
@@ -43,7 +45,7 @@ HISTORY_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
 )
 
 
-class Workspace(CallHandlers, FaqHandlers, Screen[None]):
+class Workspace(CallHandlers, FaqHandlers, TicketHandlers, Screen[None]):
     """Where an agent takes calls, reads a customer's history and answers from the FAQ."""
 
     CSS_PATH = "workspace.tcss"
@@ -62,6 +64,12 @@ class Workspace(CallHandlers, FaqHandlers, Screen[None]):
         Binding("l", "faq_links", "Links", show=False, id="faq.links", tooltip="Move to the links of the open answer"),
         Binding("b", "faq_back", "Back", show=False, id="faq.back", tooltip="Back to the previous answer or the top ten"),
         Binding("x", "escalate", "Not answered", id="faq.escalate", tooltip="No FAQ answers: escalate and follow up"),
+        Binding("exclamation_mark", "attention", "Attention", show=False, id="sync.attention",
+                tooltip="Changes the backend refused, with the reason"),
+        # Hidden from the footer (full at 80 columns) but in the palette, like the paging keys.
+        Binding("t", "tickets", "Tickets", show=False, id="tickets.inbox", tooltip="The tickets inbox, most urgent first"),
+        Binding("o", "case_from_call", "Open case", show=False, id="case.from_call",
+                tooltip="Open a case for the caller; its number is shown at once"),
         *[
             Binding(
                 str(n % 10), f"faq({n})", f"FAQ {n}", show=False, id=f"faq.top{n}",
@@ -104,6 +112,7 @@ class Workspace(CallHandlers, FaqHandlers, Screen[None]):
         self.tick()
         self.set_interval(0.1, self.tick)
         self.set_interval(2.0, self.count_unsynced)
+        self.query_one(SyncStatus).connection = self.agentdesk.connection
         self.count_unsynced()
         self.listen_for_calls()
         self.query_one(CustomerHistory).focus_timeline()
@@ -120,6 +129,23 @@ class Workspace(CallHandlers, FaqHandlers, Screen[None]):
                 self.app.call_from_thread(then)
 
         self.run_worker(wait, thread=True, group="after-saved", exit_on_error=False)
+
+    @work(thread=True, exclusive=True, group="attention", exit_on_error=False)
+    def action_attention(self) -> None:
+        refused = self.store.rejections()
+
+        def done(marked: list[int] | None) -> None:
+            if marked:
+                self.run_worker(lambda: self.store.dismiss_rejections(marked), thread=True, exit_on_error=False)
+
+        self.app.call_from_thread(self.app.push_screen, NeedsAttention(refused), done)
+
+    def show_connection(self, connection: str, pulled: int) -> None:
+        """The backend connection changed or a sync round ended: say so; show another agent's changes."""
+        self.query_one(SyncStatus).connection = connection
+        self.count_unsynced()
+        if pulled and self.customer is not None and len(self.page_cursors) <= 2:
+            self.reload_customer()
 
     @work(thread=True, exclusive=True, group="unsynced", exit_on_error=False)
     def count_unsynced(self) -> None:

@@ -116,6 +116,33 @@ def create_customer(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
                      (customer_id, account_id, email))
 
 
+CUSTOMER_FIELDS = {"name": MAX_NAME_CHARS, "language": 35}
+
+
+@mutator("customer.update", 1)
+def update_customer(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
+    """One field of a customer changes from `base` (what the agent saw) to `value`. When the store holds
+    something else than `base` (another agent changed it meanwhile), the change still wins, in arrival order,
+    and a conflict note keeps the overwritten value for review."""
+    a = Args("customer.update@1", args, allowed={
+        "customer_id", "field", "base", "value", "agent_id", "changed_at", "note_id"})
+    customer_id, field = a.id("customer_id"), a.choice("field", set(CUSTOMER_FIELDS))
+    value = a.text("value", CUSTOMER_FIELDS[field], blank=False)
+    base = a.optional_text("base", CUSTOMER_FIELDS[field])
+    agent_id, changed_at, note_id = a.optional_id("agent_id"), a.time("changed_at"), a.id("note_id")
+    row = conn.execute(f"SELECT account_id, {field} FROM customer WHERE id = ?", (customer_id,)).fetchone()
+    if row is None:
+        a.fail(f"there is no customer {customer_id[:40]} in the local store")
+    account_id, current = row
+    if current != base:
+        conn.execute(
+            "INSERT INTO conflict_note (id, account_id, customer_id, field, base_value, overwritten_value, new_value,"
+            " changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (note_id, account_id, customer_id, field, base, current, value, agent_id, changed_at),
+        )
+    conn.execute(f"UPDATE customer SET {field} = ?, updated_at = ? WHERE id = ?", (value, changed_at, customer_id))
+
+
 @mutator("comment.add", 1)
 def add_comment(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     """An agent's comment on a customer's history."""
@@ -195,7 +222,7 @@ def resume(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     _update_one(
         conn, a,
         "UPDATE hold_event SET ended_at = ?, seconds = ?, hit_cap = ? WHERE id = ? AND ended_at IS NULL",
-        (ended_at, seconds, int(hit_cap), hold_id),
+        (ended_at, seconds, hit_cap, hold_id),
         f"there is no open hold {hold_id[:40]}",
     )
 
@@ -273,3 +300,6 @@ def escalate(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
         row,
     )
 
+
+# The ticket mutators register themselves in the same registry (they import from this module).
+import sync.mutators_tickets  # noqa: E402, F401

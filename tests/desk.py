@@ -70,5 +70,5 @@ async def advance(pilot: Pilot[Any], seconds: float, step: float = 0.5) -> None:
 def screen_text(app: AgentDeskApp) -> str:
     """What the terminal shows, as plain text (the screenshot without its SVG markup)."""
     svg = app.export_screenshot()
-    lines = re.findall(r"<text[^>]*>(.*?)</text>", svg)
+    lines = re.findall(r"<text[^>]*>(.*?)</text>", svg, re.S)
     return html.unescape(" ".join(lines)).replace("\xa0", " ")

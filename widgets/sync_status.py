@@ -19,11 +19,11 @@ class SyncStatus(Static):
     }
     """
 
-    unsynced: reactive[int] = reactive(0)
+    unsynced: reactive[int] = reactive(0, layout=True)
     """Changes committed locally and not yet acknowledged by the backend."""
 
-    connection: reactive[str] = reactive("local store only")
-    """`local store only` until a backend is configured; later `online`, `syncing`, `offline since HH:MM`."""
+    connection: reactive[str] = reactive("local store only", layout=True)
+    """`local store only` without a backend; else `online`, `syncing`, `offline since HH:MM`, `signed out: …`."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(markup=False, id=id)

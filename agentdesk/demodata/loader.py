@@ -40,7 +40,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "professional": ("id", "account_id", "name", "skills", "languages", "location"),
 }
 
-DOMAIN_TABLES = (*COLUMNS, "faq_use", "task")
+DOMAIN_TABLES = (*COLUMNS, "faq_use", "task", "ticket_draft")
 """Every table of business data (the outbox and meta are the store's own)."""
 
 

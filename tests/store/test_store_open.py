@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import SQLModel
 
-from agentdesk import models  # noqa: F401  (registers the tables in SQLModel.metadata)
+from agentdesk import models
 from agentdesk.clock import FixedClock
 from agentdesk.localstore.connection import QUICK_CHECK_MAX_BYTES
 from agentdesk.migrations import latest_version, migrate
@@ -59,6 +59,14 @@ def test_migrated_schema_has_the_tables_and_columns_of_the_models(empty_store: S
             assert bool(notnull) == (not column.nullable), f"{name}.{column.name} nullability"
 
 
+def test_the_store_and_the_backend_agree_on_which_tables_are_the_terminals_own(empty_store: Store) -> None:
+    from agentdesk.localstore import replica
+
+    assert models.LOCAL_ONLY == replica.LOCAL_TABLES
+    synced = set(replica.synced_tables(empty_store.conn))
+    assert synced == set(SQLModel.metadata.tables) - models.LOCAL_ONLY
+
+
 def test_a_file_that_is_not_a_database_is_moved_aside(tmp_path: Path) -> None:
     path = tmp_path / "agentdesk.db"
     path.write_bytes(b"this is not an SQLite file at all" * 200)
@@ -107,3 +115,23 @@ def test_a_folder_that_cannot_be_made_is_a_sentence_not_a_traceback(tmp_path: Pa
 
 def test_the_full_check_runs_on_demand_for_big_stores(demo_store: Store) -> None:
     assert demo_store.check_integrity() == []
+
+
+def test_a_store_from_an_early_build_gets_the_later_schema(tmp_path: Path) -> None:
+    """Early builds shipped steps 2 and 3 empty: a store at version 3 with only the first step's tables must
+    still get everything after it when this AgentDesk opens it."""
+    from agentdesk.migrations import migrations, statements
+
+    path = tmp_path / "early.db"
+    conn = sqlite3.connect(path)
+    for statement in statements(migrations()[0].sql):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 3")
+    conn.commit()
+    conn.close()
+
+    store = Store.open(path, FixedClock())
+    columns = {row[1] for row in store.conn.execute("PRAGMA table_info(ticket)")}
+    assert {"assignee_id", "response_due_at", "consent_how"} <= columns
+    assert store.conn.execute("SELECT count(*) FROM sqlite_schema WHERE name = 'undo_log'").fetchone() == (1,)
+    store.close()

@@ -1,0 +1,2 @@
+-- Reserved: an early build shipped this step empty, so stores already carry version 2 without it. It stays
+-- empty forever; the tickets schema is 0005_tickets.sql.

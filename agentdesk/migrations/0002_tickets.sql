@@ -1,1 +1,0 @@
--- Tickets: SLA clocks, drafts, consent, save-the-sale (issue: tickets). Filled in by that work.

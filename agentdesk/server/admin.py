@@ -1,0 +1,81 @@
+"""Setting up a backend: its schema, an admin, sign-in tokens, and (optionally) the workstation's demo data."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import uuid
+from pathlib import Path
+
+from sqlalchemy import Boolean, Engine, select, text
+
+from agentdesk.models import Agent
+from agentdesk.server.app import token_digest
+from agentdesk.server.schema import agent_token, domain_tables
+
+COPY_CHUNK = 2_000
+
+
+def init_backend(engine: Engine) -> None:
+    """Bring the backend's schema to the latest revision with Alembic (safe to run again)."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).with_name("alembic")))
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def ensure_admin(engine: Engine, name: str = "Administrator") -> str:
+    """The id of an admin agent, made if there is none."""
+    with engine.begin() as conn:
+        found = conn.execute(select(Agent.id).where(Agent.role == "admin")).scalar()  # type: ignore[arg-type]
+        if found is not None:
+            return str(found)
+        conn.execute(text("UPDATE sync_state SET version = version + 1 WHERE id = 1"))
+        admin_id = str(uuid.uuid4())
+        conn.execute(Agent.__table__.insert().values(id=admin_id, name=name, role="admin"))  # type: ignore[attr-defined]
+        return admin_id
+
+
+def issue_token(engine: Engine, agent_id: str) -> str:
+    """A new sign-in token for `agent_id`; only its digest is stored, so it is shown once."""
+    token = secrets.token_urlsafe(32)
+    with engine.begin() as conn:
+        if conn.execute(select(Agent.id).where(Agent.id == agent_id)).scalar() is None:  # type: ignore[arg-type]
+            raise LookupError(f"There is no agent {agent_id[:64]} on this backend.")
+        conn.execute(agent_token.insert().values(
+            token_hash=token_digest(token), agent_id=agent_id,
+            created_at=str(conn.execute(text("SELECT CURRENT_TIMESTAMP")).scalar())))
+    return token
+
+
+def load_store(engine: Engine, store_path: Path) -> dict[str, int]:
+    """Copy every domain row of a workstation store file (e.g. freshly made demo data) into a new backend, a new
+    version per chunk so that pulls can page through it. Returns rows copied per table."""
+    from agentdesk.clock import SystemClock
+    from agentdesk.store import Store
+
+    Store.open(store_path, SystemClock()).close()  # brings an older store file to the current schema
+    source = sqlite3.connect(f"{store_path.resolve().as_uri()}?mode=ro", uri=True)
+    counts: dict[str, int] = {}
+    try:
+        with engine.begin() as conn:
+            for table in domain_tables():
+                names = [c.name for c in table.columns]
+                flags = {c.name for c in table.columns if isinstance(c.type, Boolean)}
+                cursor = source.execute(f"SELECT {', '.join(names)} FROM {table.name}")
+                counts[table.name] = 0
+                while rows := cursor.fetchmany(COPY_CHUNK):
+                    batch = [
+                        {n: (bool(v) if n in flags and v is not None else v) for n, v in zip(names, row, strict=True)}
+                        for row in rows
+                    ]
+                    conn.execute(text("UPDATE sync_state SET version = version + 1 WHERE id = 1"))
+                    conn.execute(table.insert(), batch)
+                    counts[table.name] += len(batch)
+    finally:
+        source.close()
+    return counts

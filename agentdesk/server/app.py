@@ -1,0 +1,321 @@
+"""The central backend's HTTP API (FastAPI): sync push and pull, health; every request signed in.
+
+Built by `create_app(engine)`, no globals. Bodies are bounded twice: by size before they are parsed (413) and
+field by field in the schemas (422). A database failure is 503 with `Retry-After`; nothing half-applied.
+"""
+
+
+import asyncio
+import hashlib
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import DBAPIError
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from agentdesk.models import Agent, AgentAccount
+from agentdesk.server import live
+from agentdesk.server import sync as engine_sync
+from agentdesk.server.jobs import run_jobs
+from agentdesk.server.schema import agent_token
+
+MAX_BODY_BYTES = 4 * 1024 * 1024
+MAX_BATCH = 500
+AUTH_CACHE_S = 10.0
+"""A sign-in, once checked, is trusted this long (a token or role taken away takes effect within this time;
+accounts are checked on every request)."""
+HINT_POLL_S = 0.25
+"""How often the hint stream looks at the version (PostgreSQL LISTEN/NOTIFY would make this a wait)."""
+ID = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+
+class Mutation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: int = Field(ge=1, le=2**53)
+    name: str = Field(min_length=3, max_length=120)
+    args: dict[str, Any]
+
+
+class PushRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    client_group_id: ID
+    client_id: ID
+    mutations: list[Mutation] = Field(max_length=MAX_BATCH)
+
+
+class PushResponse(BaseModel):
+    last_mutation_id: int
+    applied: int
+    rejected: int
+    skipped: int
+
+
+class PullRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    client_group_id: ID
+    cookie: int | None = Field(default=None, ge=0, le=2**62)
+    epoch: str | None = Field(default=None, max_length=64)
+
+
+class PullResponse(BaseModel):
+    cookie: int
+    epoch: str
+    reset: bool
+    accounts: list[str] | None
+    last_mutation_id: int
+    changes: list[dict[str, Any]]
+    results: list[dict[str, Any]]
+    more: bool
+
+
+TEXT32 = Annotated[str, Field(max_length=32)]
+STAMP = Annotated[str, Field(min_length=1, max_length=40)]
+PHONE = Annotated[str, Field(max_length=64)]
+
+
+class Heartbeat(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    client_group_id: ID
+    agent_state: Literal["available", "on call", "wrap-up", "away"]
+    call_state: Literal["idle", "ringing", "on call", "on hold"]
+    unsynced: int = Field(ge=0, le=10_000_000)
+    oldest_unsynced_s: int | None = Field(default=None, ge=0, le=10**9)
+    last_push_at: STAMP | None = None
+    last_pull_at: STAMP | None = None
+
+
+class CallEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: ID
+    call_id: ID
+    type: Literal["ringing", "answered", "held", "resumed", "ended"]
+    at: STAMP
+    caller_number: PHONE | None = None
+    dialled_number: PHONE | None = None
+    account_id: ID | None = None
+    ivr_choice: TEXT32 | None = None
+
+
+class CallEventAnswer(BaseModel):
+    call_id: str
+    state: str
+    offered_to: str | None
+    duplicate: bool
+
+
+class Me(BaseModel):
+    agent_id: str
+    name: str
+    role: str
+    accounts: list[str] | None
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class _BodyLimit:
+    """Refuse bodies over `MAX_BODY_BYTES` with 413, by the declared length or while the body streams in
+    (plain ASGI, so every request does not pay for a middleware framework)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+            await _too_large(send)
+            return
+        seen = 0
+        answered = False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > MAX_BODY_BYTES:
+                    raise _TooLarge
+            return message
+
+        async def sending(message: Message) -> None:
+            nonlocal answered
+            answered = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, sending)
+        except _TooLarge:
+            if not answered:
+                await _too_large(send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send) -> None:
+    body = json.dumps({"code": "too_large", "detail": f"At most {MAX_BODY_BYTES} bytes per request."}).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def create_app(engine: Engine, *, jobs: bool = False) -> FastAPI:
+    """The backend on `engine` (its schema must exist: `agentdesk server init`); `jobs` runs the backend's
+    clock work (ticket escalation) while it serves."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(run_jobs(engine)) if jobs else None
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+
+    app = FastAPI(title="AgentDesk backend", version="1", lifespan=lifespan)
+    app.add_middleware(_BodyLimit)
+
+    known: dict[str, tuple[float, str, str]] = {}  # token digest → (good until, agent id, role)
+
+    def caller(authorization: Annotated[str | None, Header()] = None) -> engine_sync.Caller:
+        """Who is asking: the sign-in (checked against the database at most every AUTH_CACHE_S) and, on every
+        request, the accounts the agent works for now (an account taken away stops at once)."""
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not 16 <= len(token) <= 200:
+            raise engine_sync.SyncRefused(401, "signed_out", "Sign in first: `agentdesk login`.")
+        digest = token_digest(token)
+        with engine.connect().execution_options(read_only=True) as conn:
+            cached = known.get(digest)
+            if cached is not None and cached[0] > time.monotonic():
+                agent_id, role = cached[1], cached[2]
+            else:
+                agent_id, role = _signed_in(conn, digest)
+                if len(known) > 10_000:
+                    known.clear()
+                known[digest] = (time.monotonic() + AUTH_CACHE_S, agent_id, role)
+            accounts = None if role in ("admin", "supervisor") else frozenset(
+                conn.execute(select(AgentAccount.account_id).where(AgentAccount.agent_id == agent_id)).scalars()
+            )
+        return engine_sync.Caller(agent_id=agent_id, role=role, accounts=accounts)
+
+    def _signed_in(conn: Any, digest: str) -> tuple[str, str]:
+        agent_id = conn.execute(select(agent_token.c.agent_id).where(agent_token.c.token_hash == digest)).scalar()
+        if agent_id is None:
+            raise engine_sync.SyncRefused(401, "signed_out", "This sign-in is not valid any more: sign in again.")
+        role = conn.execute(select(Agent.role).where(Agent.id == agent_id)).scalar()  # type: ignore[arg-type]
+        if role is None:
+            raise engine_sync.SyncRefused(403, "no_agent", "This sign-in's agent no longer exists.")
+        return str(agent_id), str(role)
+
+    @app.exception_handler(engine_sync.SyncRefused)
+    async def refused(_request: Request, error: engine_sync.SyncRefused) -> JSONResponse:
+        return JSONResponse({"code": error.code, "detail": str(error), **error.extra}, status_code=error.status)
+
+    @app.exception_handler(engine_sync.Unavailable)
+    async def unavailable(_request: Request, error: engine_sync.Unavailable) -> JSONResponse:
+        return JSONResponse({"code": "unavailable", "detail": str(error)}, status_code=503,
+                            headers={"Retry-After": "2"})
+
+    @app.exception_handler(DBAPIError)
+    async def database_down(_request: Request, _error: DBAPIError) -> JSONResponse:
+        return JSONResponse({"code": "unavailable", "detail": "The backend's database is not answering."},
+                            status_code=503, headers={"Retry-After": "2"})
+
+    @app.get("/auth/me", response_model=Me)
+    def me(who: Annotated[engine_sync.Caller, Depends(caller)]) -> Me:
+        with engine.connect().execution_options(read_only=True) as conn:
+            name = conn.execute(select(Agent.name).where(Agent.id == who.agent_id)).scalar() or ""  # type: ignore[arg-type]
+        return Me(agent_id=who.agent_id, name=name, role=who.role,
+                  accounts=sorted(who.accounts) if who.accounts is not None else None)
+
+    @app.get("/sync/hints")
+    async def hints(request: Request, who: Annotated[engine_sync.Caller, Depends(caller)]) -> StreamingResponse:
+        """Server-sent events: a `poke` whenever the backend's version moves (data travels by pull only)."""
+
+        async def stream() -> AsyncIterator[str]:
+            seen = await run_in_threadpool(_version)
+            yield ": connected\n\n"
+            quiet = 0.0
+            while not await request.is_disconnected():
+                await asyncio.sleep(HINT_POLL_S)
+                quiet += HINT_POLL_S
+                try:
+                    version = await run_in_threadpool(_version)
+                except DBAPIError:
+                    return  # the database is gone; the terminal reconnects and pulls when it can
+                if version != seen:
+                    seen, quiet = version, 0.0
+                    yield f"event: poke\ndata: {version}\n\n"
+                elif quiet >= 15:
+                    quiet = 0.0
+                    yield ": still here\n\n"
+
+        return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+    def _version() -> int:
+        with engine.connect().execution_options(read_only=True) as conn:
+            return int(conn.execute(text("SELECT version FROM sync_state WHERE id = 1")).scalar_one())
+
+    @app.post("/presence", status_code=204)
+    def beat(body: Heartbeat, who: Annotated[engine_sync.Caller, Depends(caller)]) -> Response:
+        live.heartbeat(engine, who, body.model_dump())
+        return Response(status_code=204)
+
+    @app.get("/presence")
+    def the_floor(who: Annotated[engine_sync.Caller, Depends(caller)]) -> list[dict[str, Any]]:
+        return live.floor(engine, who)
+
+    @app.post("/calls/events", response_model=CallEventAnswer)
+    def call_events(body: CallEvent, who: Annotated[engine_sync.Caller, Depends(caller)]) -> CallEventAnswer:
+        if who.role != "admin":
+            raise engine_sync.SyncRefused(403, "phone_system_only", "Call events come from the phone system's sign-in.")
+        if body.type == "ringing" and not (body.dialled_number or body.account_id):
+            raise engine_sync.SyncRefused(422, "no_account", "A ringing event needs dialled_number or account_id.")
+        outcome = live.take_call_event(engine, body.model_dump())
+        return CallEventAnswer(call_id=outcome.call_id, state=outcome.state, offered_to=outcome.offered_to,
+                               duplicate=outcome.duplicate)
+
+    @app.get("/calls/offered")
+    def offered(who: Annotated[engine_sync.Caller, Depends(caller)]) -> list[dict[str, Any]]:
+        return live.offers_for(engine, who)
+
+    @app.get("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/sync/push", response_model=PushResponse)
+    def push(body: PushRequest, who: Annotated[engine_sync.Caller, Depends(caller)]) -> PushResponse:
+        batch = [engine_sync.PushedMutation(m.id, m.name, m.args) for m in body.mutations]
+        outcome = engine_sync.push(engine, who, body.client_group_id, batch)
+        return PushResponse(last_mutation_id=outcome.last_mutation_id, applied=outcome.applied,
+                            rejected=outcome.rejected, skipped=outcome.skipped)
+
+    @app.post("/sync/pull", response_model=PullResponse)
+    def pull(body: PullRequest, who: Annotated[engine_sync.Caller, Depends(caller)]) -> PullResponse:
+        result = engine_sync.pull(engine, who, body.client_group_id, body.cookie, body.epoch)
+        return PullResponse(
+            cookie=result.cookie, epoch=result.epoch, reset=result.reset, accounts=result.accounts,
+            last_mutation_id=result.last_mutation_id, changes=result.changes, results=result.results,
+            more=result.more,
+        )
+
+    return app

@@ -1,0 +1,97 @@
+"""`agentdesk server …`: run the central backend, set one up, issue sign-in tokens.
+
+Heavy imports (FastAPI, SQLAlchemy, uvicorn) happen inside the commands, so the workstation's start-up does
+not pay for them.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+from platformdirs import user_data_dir
+
+DEFAULT_DATABASE = str(Path(user_data_dir("agentdesk", appauthor=False)) / "backend.db")
+DATABASE = click.option(
+    "--database", envvar="AGENTDESK_DATABASE_URL", default=DEFAULT_DATABASE, show_default=True,
+    help="An SQLite file path, or postgresql://user@host:port/db (env AGENTDESK_DATABASE_URL).",
+)
+
+
+def _engine(database: str):  # type: ignore[no-untyped-def]
+    from agentdesk.server.db import make_engine
+
+    if "://" not in database:
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    return make_engine(database)
+
+
+@click.group(invoke_without_command=True)
+@DATABASE
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Port to listen on.")
+@click.pass_context
+def server(ctx: click.Context, database: str, host: str, port: int) -> None:
+    """Run the central backend (FastAPI on uvicorn). Set it up first with `agentdesk server init`."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import uvicorn
+    from sqlalchemy import inspect
+
+    from agentdesk.server.app import create_app
+
+    engine = _engine(database)
+    if not inspect(engine).has_table("sync_state"):
+        raise click.ClickException(f"The backend at {database} is not set up yet: run `agentdesk server init`.")
+    click.echo(f"AgentDesk backend on http://{host}:{port} (database {database}); API at /docs", err=True)
+    uvicorn.run(create_app(engine, jobs=True), host=host, port=port, log_level="warning")
+
+
+@server.command()
+@DATABASE
+@click.option("--demo", is_flag=True, help="Fill a new backend with the workstation's demo data.")
+@click.option("--customers", type=click.IntRange(1, 1_000_000), default=200, show_default=True,
+              help="Demo customers (with --demo).")
+@click.option("--seed", type=int, default=2026, show_default=True, help="Demo seed (with --demo).")
+def init(database: str, demo: bool, customers: int, seed: int) -> None:
+    """Create the backend's schema (safe to repeat) and an admin, and print the admin's sign-in token."""
+    from sqlalchemy import text
+
+    from agentdesk.server.admin import ensure_admin, init_backend, issue_token, load_store
+
+    engine = _engine(database)
+    init_backend(engine)
+    with engine.connect() as conn:
+        loaded = conn.execute(text("SELECT count(*) FROM account")).scalar() or 0
+    if demo and loaded:
+        click.echo("The backend already holds data; demo data goes only into a new backend.", err=True)
+    elif demo:
+        from agentdesk.clock import SystemClock
+        from agentdesk.demo import generate
+        from agentdesk.store import Store
+
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store.open(Path(tmp) / "demo.db", SystemClock())
+            try:
+                generate(store, customers=customers, seed=seed, long_history=2_000)
+            finally:
+                store.close()
+            counts = load_store(engine, Path(tmp) / "demo.db")
+        click.echo(f"Demo data loaded: {sum(counts.values()):,} rows.", err=True)
+    admin = ensure_admin(engine)
+    click.echo(f"Admin {admin}; sign-in token (shown once):", err=True)
+    click.echo(issue_token(engine, admin))
+
+
+@server.command()
+@DATABASE
+@click.argument("agent_id")
+def token(database: str, agent_id: str) -> None:
+    """Print a new sign-in token for AGENT_ID (shown once; the backend keeps only its digest)."""
+    from agentdesk.server.admin import issue_token
+
+    try:
+        click.echo(issue_token(_engine(database), agent_id))
+    except LookupError as error:
+        raise click.ClickException(str(error)) from None

@@ -1,0 +1,83 @@
+"""The backend's database: an SQLite file by default, PostgreSQL when the URL says so.
+
+SQLite runs every transaction as `BEGIN IMMEDIATE` (one writer at a time, no upgrade deadlocks) in WAL mode
+with a busy timeout; PostgreSQL runs at READ COMMITTED and serialises pushes on the `sync_state` row lock.
+
+The mutators the terminals run (`sync.mutators`) are plain DB-API code with `?` placeholders; `MutatorConnection`
+lets the same functions run on the backend's connection, whichever database it is.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+
+BUSY_TIMEOUT_S = 10
+
+
+def database_url(value: str | Path) -> str:
+    """A SQLAlchemy URL from a setting: a URL as is, a bare path as an SQLite file."""
+    raw = str(value)
+    if "://" in raw:
+        if raw.startswith("postgresql://") or raw.startswith("postgres://"):
+            return "postgresql+psycopg://" + raw.split("://", 1)[1]
+        return raw
+    return f"sqlite:///{Path(raw).expanduser()}"
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """An engine for `url` (see `database_url`)."""
+    url = database_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+            dbapi_conn.isolation_level = None  # SQLAlchemy's BEGIN below, not the driver's
+            dbapi_conn.execute("PRAGMA journal_mode = WAL")
+            dbapi_conn.execute("PRAGMA synchronous = FULL")
+            dbapi_conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Connection) -> None:
+            # Reads (pull) take a snapshot without the write lock; everything else writes.
+            conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+_PLACEHOLDER = re.compile(r"\?")
+
+
+class MutatorConnection:
+    """The slice of `sqlite3.Connection` mutators use (`execute` → a cursor with `fetchone`, `fetchall`,
+    `rowcount`, `description`), on the backend's open transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._raw: Any = conn.connection.driver_connection
+        self._postgres = conn.dialect.name == "postgresql"
+
+    def execute(self, sql: str, params: Sequence[object] = ()) -> Any:
+        if not self._postgres:
+            return self._raw.execute(sql, tuple(params))
+        cursor = self._raw.cursor()
+        cursor.execute(_PLACEHOLDER.sub("%s", sql.replace("%", "%%")), tuple(params))
+        return cursor
+
+
+def is_bad_data(error: BaseException) -> bool:
+    """True for a database error caused by the data a mutation wrote (a constraint, a wrong type): the
+    mutation is rejected. Anything else (connection lost, disk full, locked) is the backend's fault."""
+    if isinstance(error, sqlite3.IntegrityError | sqlite3.DataError | sqlite3.ProgrammingError):
+        return True
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    return isinstance(error, psycopg.errors.IntegrityError | psycopg.errors.DataError | psycopg.errors.ProgrammingError)

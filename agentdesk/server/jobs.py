@@ -1,0 +1,47 @@
+"""The backend's own work on the clock: tickets with no response 12 h after the customer wrote are escalated.
+
+Only the backend does this (if every terminal did, each would queue the same change and all but one would be
+refused). The change is one version like any push, so terminals pull it; the rule and its 12 h are the
+domain's (`agentdesk.domain.tickets`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, text
+
+from agentdesk.clock import iso
+from agentdesk.domain.tickets import TicketSla
+
+ESCALATION_EVERY_S = 60.0
+
+
+def escalate_overdue(engine: Engine, now: datetime | None = None, policy: TicketSla | None = None) -> int:
+    """Move every new or open ticket whose oldest unanswered customer message is older than the escalation time
+    to `escalated`; returns how many moved."""
+    policy = policy or TicketSla()
+    now = now or datetime.now(UTC)
+    cutoff = iso(now - timedelta(hours=policy.escalate_hours))
+    with engine.begin() as conn:
+        due = conn.execute(text(
+            "SELECT count(*) FROM ticket WHERE status IN ('new', 'open') AND awaiting_since IS NOT NULL"
+            " AND awaiting_since <= :cutoff"), {"cutoff": cutoff}).scalar() or 0
+        if not due:
+            return 0
+        conn.execute(text("UPDATE sync_state SET version = version + 1 WHERE id = 1"))
+        moved = conn.execute(text(
+            "UPDATE ticket SET status = 'escalated' WHERE status IN ('new', 'open') AND awaiting_since IS NOT NULL"
+            " AND awaiting_since <= :cutoff"), {"cutoff": cutoff}).rowcount
+    return int(moved or 0)
+
+
+async def run_jobs(engine: Engine, every_s: float = ESCALATION_EVERY_S) -> None:
+    """Forever: the escalation job every `every_s` seconds (a failure waits for the next turn)."""
+    while True:
+        try:
+            await asyncio.to_thread(escalate_overdue, engine)
+        except Exception:  # the database may be away for a moment; the next turn tries again
+            pass
+        await asyncio.sleep(every_s)

@@ -1,0 +1,228 @@
+"""The ticket screens' dialogs: search, pick a template or an agent, consent to resolve, state, save the sale,
+a long message read page by page, and a case opened from a call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from agentdesk.domain.text import one_line, sanitize
+from agentdesk.localstore.tickets import READ_PAGE_CHARS
+from agentdesk.store import Store
+
+_BACK = Binding("escape", "cancel", "Back", id="dialog.cancel", tooltip="Close without choosing")
+
+
+class Choice(ModalScreen[str | None]):
+    """A titled list of options; Enter picks one (its id), Escape closes."""
+
+    CSS_PATH = "dialogs.tcss"
+    DEFAULT_CSS = """
+    Choice .dialog-detail { height: auto; max-height: 12; margin-bottom: 1; color: $text-muted; }
+    """
+    BINDINGS = [_BACK]
+
+    def __init__(
+        self, title: str, options: list[tuple[str, str, bool]], hint: str = "Enter choose · Esc back", detail: str = ""
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.options = options  # (id, label, enabled)
+        self.hint = hint
+        self.detail = detail  # text shown above the options (already sanitised)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            if self.detail:
+                yield Static(self.detail, classes="dialog-detail", markup=False)
+            yield OptionList(*[Option(Content(label), id=key, disabled=not enabled)
+                               for key, label, enabled in self.options], id="choices")
+            yield Static(self.hint, classes="dialog-hint", markup=False)
+
+    def on_mount(self) -> None:
+        listing = self.query_one(OptionList)
+        listing.focus()
+        first = next((n for n, (_, _, enabled) in enumerate(self.options) if enabled), None)
+        if first is not None:
+            listing.highlighted = first
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SearchTickets(ModalScreen[str | None]):
+    """A case number, or words of the customer's name or the subject; an empty search shows everything."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [_BACK]
+
+    def __init__(self, current: str) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Search the tickets", classes="dialog-title", markup=False)
+            yield Input(self.current, placeholder="CS-… case number, customer name or subject words", id="words",
+                        max_length=200)
+            yield Static("Enter search · Esc back", classes="dialog-hint", markup=False)
+
+    @on(Input.Submitted)
+    def search(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentGiven:
+    """How and when the customer agreed to resolve (`when` as typed: "now" or HH:MM)."""
+
+    how: str
+    when: str
+
+
+class ConsentToResolve(ModalScreen[ConsentGiven | None]):
+    """Record the customer's permission before the ticket is marked resolved."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [_BACK]
+
+    def __init__(self, case_number: str) -> None:
+        super().__init__()
+        self.case_number = case_number
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(f"Resolve {self.case_number}: how did the customer agree?", classes="dialog-title",
+                         markup=False)
+            yield OptionList(Option(Content("On a call"), id="call"),
+                             Option(Content("In writing (e-mail, chat, form)"), id="writing"), id="how")
+            yield Static("When: now, or HH:MM today (account time)", markup=False)
+            yield Input("now", placeholder="now, or HH:MM", id="when", max_length=20)
+            yield Static("", id="error", classes="dialog-error", markup=False)
+            yield Static("Enter on a choice records it and resolves · Esc back", classes="dialog-hint", markup=False)
+
+    def on_mount(self) -> None:
+        listing = self.query_one(OptionList)
+        listing.highlighted = 0
+        listing.focus()
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        when = self.query_one("#when", Input).value.strip() or "now"
+        self.dismiss(ConsentGiven(str(event.option.id), when))
+
+    @on(Input.Submitted)
+    def submitted(self) -> None:
+        listing = self.query_one(OptionList)
+        option = listing.get_option_at_index(listing.highlighted or 0)
+        self.dismiss(ConsentGiven(str(option.id), self.query_one("#when", Input).value.strip() or "now"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CaseFromCall(ModalScreen[tuple[str, str] | None]):
+    """A new case during a call: its number is shown at once, to read to the caller; Ctrl+S opens it."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [
+        _BACK,
+        Binding("ctrl+s", "save", "Open case", id="case.save", tooltip="Open the case and queue the confirmation"),
+    ]
+
+    def __init__(self, case_number: str, customer_name: str) -> None:
+        super().__init__()
+        self.case_number = case_number
+        self.customer_name = customer_name
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(f"Case {self.case_number}", classes="dialog-title", id="case-number", markup=False)
+            yield Static(f"Read this number to {one_line(self.customer_name, 40)}; they get it by e-mail too.",
+                         markup=False)
+            yield Input(placeholder="subject, e.g. Boiler makes a noise", id="subject", max_length=200)
+            yield TextArea(id="body", soft_wrap=True, tab_behavior="focus")
+            yield Static("", id="error", classes="dialog-error", markup=False)
+            yield Static("Ctrl+S open the case · Esc back", classes="dialog-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#subject", Input).focus()
+
+    @on(Input.Submitted)
+    def next_field(self) -> None:
+        self.query_one("#body", TextArea).focus()
+
+    def action_save(self) -> None:
+        subject = self.query_one("#subject", Input).value.strip()
+        if not subject:
+            self.query_one("#error", Static).update("Give the case a subject.")
+            return
+        self.dismiss((subject, self.query_one("#body", TextArea).text.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class MessageReader(ModalScreen[None]):
+    """A long message, READ_PAGE_CHARS characters a page (a 10 MB e-mail never reaches the screen whole)."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Back", id="dialog.cancel", tooltip="Back to the ticket"),
+        Binding("right_square_bracket", "page(1)", "Next page", id="message.next", tooltip="The next page"),
+        Binding("left_square_bracket", "page(-1)", "Previous page", id="message.previous",
+                tooltip="The previous page"),
+    ]
+
+    def __init__(self, store: Store, message_id: str) -> None:
+        super().__init__()
+        self.store = store
+        self.message_id = message_id
+        self.page = 0
+        self.pages = 1
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("", id="reader-title", classes="dialog-title", markup=False)
+            with VerticalScroll(id="reader"):
+                yield Static("loading…", id="reader-text", markup=False)
+            yield Static("] next page · [ previous · Esc back", classes="dialog-hint", markup=False)
+
+    def on_mount(self) -> None:
+        self.load(0)
+
+    @work(thread=True, exclusive=True, group="reader", exit_on_error=False)
+    def load(self, page: int) -> None:
+        text, length = self.store.message_text(self.message_id, page)
+        self.app.call_from_thread(self.show, page, text, length)
+
+    def show(self, page: int, text: str, length: int) -> None:
+        self.page = page
+        self.pages = max(1, -(-length // READ_PAGE_CHARS))
+        self.query_one("#reader-title", Static).update(f"Page {page + 1} of {self.pages:,} · {length:,} characters")
+        self.query_one("#reader-text", Static).update(sanitize(text))
+        self.query_one("#reader", VerticalScroll).scroll_home(animate=False)
+
+    def action_page(self, step: int) -> None:
+        target = self.page + step
+        if 0 <= target < self.pages:
+            self.load(target)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,255 @@
+"""The sync engine: pushes the outbox to the backend and pulls its changes into the local store (SYNC.md).
+
+One engine per store, one round at a time (a lock). A round pushes every queued mutation in batches, then pulls
+until the backend has nothing more. Network trouble is retried with exponential backoff and jitter (tenacity),
+honouring `Retry-After`, within an overall deadline; a timeout is "unknown", so the same ids go again (the
+backend skips what it already applied). Outbox rows leave only when a pull acknowledges them.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_delay, wait_exponential_jitter
+
+from agentdesk.clock import Clock, iso
+from agentdesk.store import Store
+
+PUSH_BATCH = 100
+
+
+class SyncError(Exception):
+    """Sync cannot go on by itself; the message is a sentence for the agent."""
+
+
+class Transient(SyncError):
+    """The backend could not be reached or asked to come back later."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SignedOut(SyncError):
+    """The backend does not accept this terminal's sign-in."""
+
+
+class Forked(SyncError):
+    """The backend has seen these mutation ids with other contents: the store was restored or copied.
+    `first_mismatch` is the first id that differs (those before it in the push were the same)."""
+
+    def __init__(self, message: str, first_mismatch: int | None = None) -> None:
+        super().__init__(message)
+        self.first_mismatch = first_mismatch
+
+
+@dataclass(frozen=True, slots=True)
+class Connectivity:
+    """What the status line shows: `online`, `syncing`, `offline` (since when), `signed out` or `forked`."""
+
+    state: str
+    since: datetime | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RoundResult:
+    pushed: int
+    acknowledged: int
+    rejected: int
+    changes: int
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "")
+    try:
+        return min(max(float(value), 0.0), 60.0)
+    except ValueError:
+        return None
+
+
+class SyncEngine:
+    """Pushes and pulls for one store through one HTTP client (its base URL and sign-in already set)."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: httpx.Client,
+        clock: Clock,
+        *,
+        deadline_s: float = 30.0,
+        batch: int = PUSH_BATCH,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        on_status: Callable[[Connectivity], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.clock = clock
+        self.deadline_s = deadline_s
+        self.batch = batch
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._lock = threading.Lock()
+        self._pushed_upto = 0
+        self.on_status = on_status
+        self.status = Connectivity("offline", clock.now(), "not synced yet")
+        self.token: str | None = None
+        """The sign-in, for the other channels to the same backend (calls offered, hints)."""
+        self.last_push_at: str | None = None
+        self.last_pull_at: str | None = None
+
+    # -- status ---------------------------------------------------------------------------------------------
+
+    def _set(self, state: str, detail: str = "") -> None:
+        since = self.status.since if state == self.status.state == "offline" else self.clock.now()
+        new = Connectivity(state, since, detail)
+        if new != self.status:
+            self.status = new
+            if self.on_status is not None:
+                self.on_status(new)
+
+    # -- HTTP ----------------------------------------------------------------------------------------------
+
+    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = self.client.post(path, json=body)
+        except httpx.TimeoutException as error:
+            raise Transient("the backend did not answer in time") from error
+        except httpx.TransportError as error:
+            raise Transient("the backend cannot be reached") from error
+        if response.status_code in (429, 502, 503, 504) or response.status_code >= 500:
+            raise Transient(f"the backend is busy ({response.status_code})", _retry_after(response))
+        detail = ""
+        try:
+            payload = response.json()
+            detail = str(payload.get("detail", ""))[:300] if isinstance(payload, dict) else ""
+        except ValueError:
+            payload = None
+        if response.status_code == 401:
+            raise SignedOut(detail or "Sign in again: `agentdesk login`.")
+        if response.status_code == 409:
+            mismatch = payload.get("mutation_id") if isinstance(payload, dict) else None
+            raise Forked(detail or "This store was restored or copied.",
+                         int(mismatch) if isinstance(mismatch, int) else None)
+        if response.status_code >= 400 or not isinstance(payload, dict):
+            raise SyncError(f"The backend refused the sync request ({response.status_code}): {detail}")
+        return payload
+
+    def _with_retries(self, fn: Callable[[], Any]) -> Any:
+        backoff = wait_exponential_jitter(multiplier=0.2, max=10.0, jitter=0.5)
+
+        def wait(state: RetryCallState) -> float:
+            error = state.outcome.exception() if state.outcome else None
+            asked = error.retry_after if isinstance(error, Transient) else None
+            return max(asked or 0.0, backoff(state))
+
+        retrying = Retrying(
+            stop=stop_after_delay(self.deadline_s), wait=wait, retry=retry_if_exception_type(Transient),
+            reraise=True, sleep=self._sleep,
+        )
+        return retrying(fn)
+
+    # -- push and pull -------------------------------------------------------------------------------------
+
+    def push(self) -> int:
+        """Send every queued mutation; returns how many the backend took in (applied or rejected) now."""
+        sent = 0
+        while True:
+            entries = self.store.pending_mutations(after=self._pushed_upto, limit=self.batch)
+            if not entries:
+                return sent
+            body = {
+                "client_group_id": self.store.client_group_id,
+                "client_id": self.store.client_id,
+                "mutations": [
+                    {"id": e.id, "name": f"{e.name}@{e.version}", "args": json.loads(e.args)} for e in entries
+                ],
+            }
+            answer = self._with_retries(lambda body=body: self._post("/sync/push", body))
+            last = int(answer.get("last_mutation_id", 0))
+            if last < entries[0].id and last == self._pushed_upto:
+                raise SyncError(
+                    f"The backend has changes up to {last} from this store and cannot take {entries[0].id}; "
+                    "it may have been restored from a backup. The changes stay queued here."
+                )
+            # Normally `last` is the batch's last id; lower means the backend wants earlier ones again.
+            sent += max(0, last - self._pushed_upto)
+            self._pushed_upto = last
+            self.last_push_at = iso(self.clock.now())
+
+    def pull(self) -> tuple[int, int, int]:
+        """Apply the backend's changes until it has no more; (changes, acknowledged, rejected)."""
+        totals = [0, 0, 0]
+        while True:
+            cookie, epoch = self.store.sync_position()
+            body = {"client_group_id": self.store.client_group_id, "cookie": cookie, "epoch": epoch}
+            answer = self._with_retries(lambda body=body: self._post("/sync/pull", body))
+            applied = self.store.apply_pull(answer)
+            self.last_pull_at = iso(self.clock.now())
+            totals[0] += applied.changes
+            totals[1] += applied.acknowledged
+            totals[2] += applied.rejected
+            self._pushed_upto = max(self._pushed_upto, int(answer.get("last_mutation_id") or 0))
+            if not answer.get("more"):
+                return totals[0], totals[1], totals[2]
+
+    def sync_once(self) -> RoundResult:
+        """One round: push everything, then pull everything (push first, always: a pull acknowledges by id, so
+        ids the backend holds with other contents must be found by a push before any pull). A store found to be
+        a restored or copied one splits off as a new terminal and goes again, its unsynced changes kept.
+        Raises `SyncError` (subclasses say which)."""
+        with self._lock:
+            self._set("syncing")
+            try:
+                try:
+                    pushed = self.push()
+                except Forked as fork:
+                    if fork.first_mismatch is None:
+                        raise
+                    self.store.split_off(confirmed_below=fork.first_mismatch)
+                    self._pushed_upto = 0
+                    pushed = self.push()
+                changes, acked, rejected = self.pull()
+            except Transient as error:
+                self._set("offline", str(error))
+                raise
+            except SignedOut as error:
+                self._set("signed out", str(error))
+                raise
+            except Forked as error:
+                self._set("forked", str(error))
+                raise
+            except SyncError as error:
+                self._set("offline", str(error))
+                raise
+            self._set("online")
+            return RoundResult(pushed, acked, rejected, changes)
+
+
+def heartbeat(engine: SyncEngine, agent_state: str, call_state: str) -> bool:
+    """Tell the backend how this terminal is doing (presence); False when it could not be told."""
+    store = engine.store
+    oldest = store.pending_mutations(limit=1)
+    age = None
+    if oldest:
+        from agentdesk.clock import parse_iso
+
+        age = max(0, int((engine.clock.now() - parse_iso(oldest[0].created_at)).total_seconds()))
+    body = {
+        "client_group_id": store.client_group_id, "agent_state": agent_state, "call_state": call_state,
+        "unsynced": store.outbox_count(), "oldest_unsynced_s": age,
+        "last_push_at": engine.last_push_at, "last_pull_at": engine.last_pull_at,
+    }
+    try:
+        return engine.client.post("/presence", json=body, timeout=5).status_code == 204
+    except httpx.HTTPError:
+        return False

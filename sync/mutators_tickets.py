@@ -1,0 +1,273 @@
+"""Ticket mutators: open a case, add a message, move it through its life, consent, assign, save the sale.
+
+Registered in `sync.mutators`' registry (imported at the end of that module). Like every mutator they run in the
+store's write transaction on the terminal, and on the backend's connection when pushed, so the SQL is plain
+and portable, ids and times come in the arguments, and the rules are `agentdesk.domain.tickets`'s.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from agentdesk.clock import iso, parse_iso
+from agentdesk.domain import tickets as rules
+from agentdesk.localstore.numbers import CASE_PREFIX, CROCKFORD
+from sync.arguments import MAX_NAME_CHARS, MAX_TEXT_CHARS, Args
+from sync.mutators import _must_exist, mutator
+
+NOTHING_DUE = "9999-12-31T23:59:59.999999Z"
+MAX_CUSTOMER_CHARS = 16_000_000
+"""A customer's e-mail is evidence and kept whole up to this size (the ticket screen pages it)."""
+_SLA = rules.TicketSla()
+
+
+def _ticket(conn: sqlite3.Connection, a: Args, ticket_id: str, columns: str) -> tuple[Any, ...]:
+    row = conn.execute(f"SELECT {columns} FROM ticket WHERE id = ?", (ticket_id,)).fetchone()
+    if row is None:
+        a.fail(f"there is no ticket {ticket_id[:40]} in the local store")
+    return tuple(row)
+
+
+def _refuse(a: Args, error: rules.MoveRefused) -> None:
+    a.fail(str(error).rstrip("."))
+
+
+def _due(awaiting_since: str | None) -> str:
+    return iso(_SLA.due(parse_iso(awaiting_since))) if awaiting_since else NOTHING_DUE
+
+
+def _case_number(a: Args) -> str:
+    number = a.text("case_number", 40, blank=False)
+    parts = number.split("-")
+    if not number.startswith(CASE_PREFIX) or len(parts) != 3 or not all(
+        part and all(ch in CROCKFORD for ch in part) for part in parts[1:]
+    ):
+        a.fail(f"{number[:40]!r} is not a case number like CS-7KQ2M-00Z")
+    return number
+
+
+def _insert_message(
+    conn: sqlite3.Connection, *, message_id: str, account_id: str, ticket_id: str, kind: str, author: str,
+    body: str, at: str, agent_id: str | None,
+) -> None:
+    conn.execute(
+        "INSERT INTO ticket_message (id, account_id, ticket_id, kind, author, body, created_at, delivery, agent_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (message_id, account_id, ticket_id, kind, author, body, at, "queued" if kind == "reply" else None, agent_id),
+    )
+
+
+@mutator("ticket.open", 1)
+def open_ticket(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
+    """A new case with its number (made on this terminal); from a call, with the confirmation to the customer
+    queued as a reply in the same transaction."""
+    a = Args("ticket.open@1", args, allowed={
+        "ticket_id", "account_id", "customer_id", "case_number", "subject", "kind", "channel", "priority",
+        "status", "opened_at", "assignee_id", "order_id", "agent_id", "author", "first_message_id",
+        "first_message", "confirmation_id", "confirmation"})
+    ticket_id, account_id, customer_id = a.id("ticket_id"), a.id("account_id"), a.id("customer_id")
+    number, subject = _case_number(a), a.text("subject", MAX_NAME_CHARS, blank=False)
+    kind, channel = a.choice("kind", rules.KINDS), a.choice("channel", rules.CHANNELS)
+    priority = a.choice("priority", rules.PRIORITIES, optional=True) or "normal"
+    status = a.choice("status", {"new", "open"}, optional=True) or "new"
+    opened_at, assignee_id, order_id = a.time("opened_at"), a.optional_id("assignee_id"), a.optional_id("order_id")
+    agent_id, author = a.optional_id("agent_id"), a.text("author", MAX_NAME_CHARS, optional=True)
+    first_id, first = a.optional_id("first_message_id"), a.optional_text("first_message")
+    confirmation_id, confirmation = a.optional_id("confirmation_id"), a.optional_text("confirmation")
+    if (first_id is None) != (first is None) or (confirmation_id is None) != (confirmation is None):
+        a.fail("a message needs both its id and its text")
+    customer = conn.execute("SELECT account_id FROM customer WHERE id = ?", (customer_id,)).fetchone()
+    if customer is None:
+        a.fail(f"there is no customer {customer_id[:40]} (customer_id) in the local store")
+    if customer[0] != account_id:
+        a.fail("the customer belongs to another account")
+    _must_exist(conn, a, "agent", "assignee_id", assignee_id)
+    if order_id is not None:
+        order = conn.execute("SELECT customer_id FROM customer_order WHERE id = ?", (order_id,)).fetchone()
+        if order is None or order[0] != customer_id:
+            a.fail("the order is not one of this customer's")
+    # A case opened by e-mail or web form starts with the customer's message: the SLA clock runs from it.
+    awaiting = opened_at if first is not None and channel != "phone" else None
+    conn.execute(
+        "INSERT INTO ticket (id, account_id, customer_id, case_number, subject, status, priority, kind, channel,"
+        " created_at, updated_at, assignee_id, order_id, awaiting_since, response_due_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (ticket_id, account_id, customer_id, number, subject, status, priority, kind, channel, opened_at,
+         opened_at, assignee_id, order_id, awaiting, _due(awaiting)),
+    )
+    if first_id is not None and first is not None:
+        # From a call the first message is the agent's note of what was said; otherwise the customer's words.
+        message_kind = "note" if channel == "phone" else "customer"
+        _insert_message(conn, message_id=first_id, account_id=account_id, ticket_id=ticket_id, kind=message_kind,
+                        author=author or "customer", body=first, at=opened_at, agent_id=agent_id)
+    if confirmation_id is not None and confirmation is not None:
+        # A microsecond later, so the thread reads note then confirmation, whatever the ids.
+        confirmed_at = iso(parse_iso(opened_at) + timedelta(microseconds=1))
+        _insert_message(conn, message_id=confirmation_id, account_id=account_id, ticket_id=ticket_id, kind="reply",
+                        author=author or "", body=confirmation, at=confirmed_at, agent_id=agent_id)
+        conn.execute("UPDATE ticket SET first_response_at = ? WHERE id = ?", (opened_at, ticket_id))
+
+
+@mutator("ticket.add_message", 1)
+def add_message(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
+    """A reply (queued for delivery to the customer), an internal note (never sent), or a customer's message."""
+    a = Args("ticket.add_message@1", args, allowed={
+        "message_id", "ticket_id", "kind", "author", "body", "created_at", "agent_id"})
+    message_id, ticket_id = a.id("message_id"), a.id("ticket_id")
+    kind = str(a.choice("kind", {"customer", "reply", "note"}))
+    limit = MAX_CUSTOMER_CHARS if kind == "customer" else MAX_TEXT_CHARS
+    author, body = a.text("author", MAX_NAME_CHARS, blank=False), a.text("body", limit, blank=False)
+    at, agent_id = a.time("created_at"), a.optional_id("agent_id")
+    account_id, status, awaiting, first_response = _ticket(
+        conn, a, ticket_id, "account_id, status, awaiting_since, first_response_at")
+    try:
+        rules.check_message(status, kind)
+    except rules.MoveRefused as error:
+        _refuse(a, error)
+    _insert_message(conn, message_id=message_id, account_id=account_id, ticket_id=ticket_id, kind=kind,
+                    author=author, body=body, at=at, agent_id=agent_id)
+    if kind == "reply":
+        status, awaiting, first_response = rules.status_after_reply(status).value, None, first_response or at
+    elif kind == "customer":
+        status, awaiting = rules.status_after_customer_message(status).value, awaiting or at
+    conn.execute(
+        "UPDATE ticket SET status = ?, awaiting_since = ?, response_due_at = ?, first_response_at = ?,"
+        " updated_at = ? WHERE id = ?",
+        (status, awaiting, _due(awaiting), first_response, at, ticket_id),
+    )
+
+
+@mutator("ticket.mark_delivered", 1)
+def mark_delivered(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
+    """The mail relay delivered a reply (or gave up: `failed`)."""
+    a = Args("ticket.mark_delivered@1", args, allowed={"message_id", "delivery"})
+    message_id, delivery = a.id("message_id"), a.choice("delivery", {"delivered", "failed"})
+    if conn.execute("UPDATE ticket_message SET delivery = ? WHERE id = ? AND kind = 'reply'",
+                    (delivery, message_id)).rowcount != 1:
+        a.fail(f"there is no reply {message_id[:40]}")
+
+
+@mutator("ticket.record_consent", 1)
+def record_consent(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
+    """The customer gave permission to resolve: how (on a call, in writing) and when."""
+    a = Args("ticket.record_consent@1", args, allowed={"ticket_id", "how", "given_at", "agent_id", "recorded_at"})
+    ticket_id, how = a.id("ticket_id"), str(a.choice("how", {"call", "writing"}))
+    given_at, agent_id, recorded_at = a.time("given_at"), a.id("agent_id"), a.time("recorded_at")
+    status, created_at = _ticket(conn, a, ticket_id, "status, created_at")
+    if status in ("resolved", "closed"):
+        a.fail(f"the ticket is already {status}")
+    try:
+        rules.check_move(status, "resolved", consent=rules.Consent(rules.ConsentHow(how), parse_iso(given_at)),
+                         opened_at=parse_iso(created_at), now=parse_iso(recorded_at))
+    except rules.MoveRefused as error:
+        _refuse(a, error)
+    conn.execute("UPDATE ticket SET consent_how = ?, consent_at = ?, consent_by = ?, updated_at = ? WHERE id = ?",
+                 (how, given_at, agent_id, recorded_at, ticket_id))
+
+
+@mutator("ticket.set_status", 1)
+def set_status(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
+    """Move the ticket through its life; resolving needs the consent recorded first."""
+    a = Args("ticket.set_status@1", args, allowed={"ticket_id", "status", "changed_at", "agent_id"})
+    ticket_id, target = a.id("ticket_id"), a.text("status", 20, blank=False)
+    changed_at, _agent = a.time("changed_at"), a.optional_id("agent_id")
+    status, created_at, how, given = _ticket(conn, a, ticket_id, "status, created_at, consent_how, consent_at")
+    consent = rules.Consent(rules.ConsentHow(how), parse_iso(given)) if how and given else None
+    try:
+        moved = rules.check_move(status, target, consent=consent, opened_at=parse_iso(created_at),
+                                 now=parse_iso(changed_at))
+    except rules.MoveRefused as error:
+        _refuse(a, error)
+        return
+    if moved is rules.Status.RESOLVED:
+        conn.execute("UPDATE ticket SET status = 'resolved', resolved_at = ?, updated_at = ? WHERE id = ?",
+                     (changed_at, changed_at, ticket_id))
+    elif status == "resolved" and moved is rules.Status.OPEN:
+        # Reopened: the permission was for the resolution that is undone, and so is the review.
+        conn.execute(
+            "UPDATE ticket SET status = 'open', resolved_at = NULL, consent_how = NULL, consent_at = NULL,"
+            " consent_by = NULL, review_requested = ?, updated_at = ? WHERE id = ?", (False, changed_at, ticket_id))
+    else:
+        conn.execute("UPDATE ticket SET status = ?, updated_at = ? WHERE id = ?", (moved.value, changed_at, ticket_id))
+
+
+@mutator("ticket.request_review", 1)
+def request_review(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
+    """Send a resolved ticket for review (quality control)."""
+    a = Args("ticket.request_review@1", args, allowed={"ticket_id", "requested_at", "agent_id"})
+    ticket_id, at, _agent = a.id("ticket_id"), a.time("requested_at"), a.optional_id("agent_id")
+    status, requested = _ticket(conn, a, ticket_id, "status, review_requested")
+    try:
+        rules.check_review(status, bool(requested))
+    except rules.MoveRefused as error:
+        _refuse(a, error)
+    # A bound bool: a boolean column on the backend's PostgreSQL, 0/1 in SQLite.
+    conn.execute("UPDATE ticket SET review_requested = ?, updated_at = ? WHERE id = ?", (True, at, ticket_id))
+
+
+@mutator("ticket.assign", 1)
+def assign(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
+    """Give the ticket to an agent (also one who is away: it waits in their queue), or to nobody."""
+    a = Args("ticket.assign@1", args, allowed={"ticket_id", "assignee_id", "assigned_at", "agent_id"})
+    ticket_id, assignee, at = a.id("ticket_id"), a.optional_id("assignee_id"), a.time("assigned_at")
+    _agent = a.optional_id("agent_id")
+    (status,) = _ticket(conn, a, ticket_id, "status")
+    if status == "closed":
+        a.fail("the ticket is closed")
+    _must_exist(conn, a, "agent", "assignee_id", assignee)
+    conn.execute("UPDATE ticket SET assignee_id = ?, updated_at = ? WHERE id = ?", (assignee, at, ticket_id))
+
+
+@mutator("ticket.offer_help", 1)
+def offer_help(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
+    """Save the sale, step one: the agent offers help (a reply to the customer, queued) before any refund or
+    cancellation."""
+    a = Args("ticket.offer_help@1", args, allowed={
+        "ticket_id", "message_id", "author", "body", "offered_at", "agent_id"})
+    ticket_id, message_id, at = a.id("ticket_id"), a.id("message_id"), a.time("offered_at")
+    author, body, agent_id = a.text("author", MAX_NAME_CHARS, blank=False), a.text("body", blank=False), a.id("agent_id")
+    account_id, status, kind, outcome, first = _ticket(
+        conn, a, ticket_id, "account_id, status, kind, save_outcome, first_response_at")
+    if kind not in rules.SAVE_KINDS:
+        a.fail("only refund and cancellation tickets have a save-the-sale offer")
+    if outcome:
+        a.fail(f"the outcome is already recorded ({outcome})")
+    try:
+        rules.check_message(status, "reply")
+    except rules.MoveRefused as error:
+        _refuse(a, error)
+    _insert_message(conn, message_id=message_id, account_id=account_id, ticket_id=ticket_id, kind="reply",
+                    author=author, body=body, at=at, agent_id=agent_id)
+    conn.execute(
+        "UPDATE ticket SET help_offered_at = coalesce(help_offered_at, ?), status = ?, awaiting_since = NULL,"
+        " response_due_at = ?, first_response_at = ?, updated_at = ? WHERE id = ?",
+        (at, rules.status_after_reply(status).value, NOTHING_DUE, first or at, at, ticket_id),
+    )
+
+
+@mutator("ticket.save_the_sale", 1)
+def save_the_sale(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
+    """Save the sale, step two: the outcome (saved: request withdrawn; refunded; cancelled), for the report.
+    A refund needs the order inside its 60-day window in the account's time zone."""
+    a = Args("ticket.save_the_sale@1", args, allowed={"ticket_id", "outcome", "decided_at", "agent_id"})
+    ticket_id, outcome = a.id("ticket_id"), a.text("outcome", 20, blank=False)
+    decided_at, agent_id = a.time("decided_at"), a.id("agent_id")
+    kind, offered, already, order_id, zone = _ticket(
+        conn, a, ticket_id,
+        "kind, help_offered_at, save_outcome, order_id, (SELECT time_zone FROM account WHERE id = ticket.account_id)")
+    order = conn.execute("SELECT placed_at, recurring FROM customer_order WHERE id = ?", (order_id,)).fetchone() \
+        if order_id else None
+    window = rules.refund_window(parse_iso(order[0]), parse_iso(decided_at), zone) if order else None
+    try:
+        result = rules.check_save_outcome(kind, outcome, help_offered=offered is not None, already=already,
+                                          window=window, recurring=bool(order[1]) if order else None)
+    except rules.MoveRefused as error:
+        _refuse(a, error)
+        return
+    conn.execute("UPDATE ticket SET save_outcome = ?, save_outcome_at = ?, save_outcome_by = ?, updated_at = ?"
+                 " WHERE id = ?", (result.value, decided_at, agent_id, decided_at, ticket_id))
+    if order_id and result is not rules.SaveOutcome.SAVED:
+        conn.execute("UPDATE customer_order SET status = ? WHERE id = ?", (result.value, order_id))

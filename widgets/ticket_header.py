@@ -1,0 +1,88 @@
+"""The ticket's header: case number, customer, state, its SLA clock, the refund window, consent, outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from textual.widgets import Static
+
+from agentdesk.domain.text import one_line
+from agentdesk.domain.tickets import STATUS_WORDS, SlaPhase, read_sla, refund_window
+from agentdesk.records import TicketCard
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderView:
+    """The card and the time it is read at."""
+
+    card: TicketCard
+    now: datetime
+
+
+def header_lines(view: HeaderView) -> tuple[list[str], SlaPhase]:
+    """The header as lines of text, and the SLA phase (for the colour)."""
+    card, now = view.card, view.now
+    zone = ZoneInfo(card.time_zone)
+    sla = read_sla(card.awaiting_since, now)
+    lines = [
+        f"{card.case_number} · {one_line(card.subject, 60)}",
+        f"{one_line(card.customer_name, 30)} · {one_line(card.account_name, 24)} · "
+        f"{STATUS_WORDS.get(card.status, card.status)} · {card.kind.replace('_', ' ')} by {card.channel.replace('_', ' ')} · "
+        f"{card.priority} · {'with ' + one_line(card.assignee_name, 20) if card.assignee_name else 'unassigned'}",
+    ]
+    if sla.seconds_left is not None:
+        clock = "response overdue" if sla.seconds_left < 0 else "response due in"
+        if sla.phase is SlaPhase.ESCALATE:
+            clock = "escalated: no response within 12 h"
+        lines.append(f"SLA: {clock} {sla.label}")
+    else:
+        lines.append("SLA: answered, nothing owed to the customer")
+    if card.order is not None:
+        order = card.order
+        if card.kind == "refund":
+            lines.append(f"{order.number}: {refund_window(order.placed_at, now, card.time_zone).label}")
+        elif card.kind == "cancellation":
+            what = "recurring: can be cancelled at any time" if order.recurring else "a one-off purchase"
+            lines.append(f"{order.number}: ordered {order.placed_at.astimezone(zone).date().isoformat()}, {what}.")
+        else:
+            lines.append(f"{order.number}: ordered {order.placed_at.astimezone(zone).date().isoformat()}.")
+    if card.kind in ("refund", "cancellation"):
+        if card.save_outcome:
+            lines.append(f"Save the sale: {card.save_outcome}.")
+        elif card.help_offered_at:
+            lines.append("Save the sale: help offered; Ctrl+B records the outcome.")
+        else:
+            lines.append("Save the sale: offer help first (Ctrl+B).")
+    if card.consent_how and card.consent_at:
+        how = "on a call" if card.consent_how == "call" else "in writing"
+        given = card.consent_at.astimezone(zone).strftime("%d %b %H:%M")
+        review = " · sent for review" if card.review_requested else ""
+        lines.append(f"Customer agreed to resolve {how}, {given}{review}.")
+    return lines, sla.phase
+
+
+class TicketHeader(Static):
+    """Shows a `HeaderView`; the SLA line's urgency is a class (-amber, -red)."""
+
+    DEFAULT_CSS = """
+    TicketHeader {
+        height: auto;
+        padding: 0 1;
+        background: $boost;
+        &.-amber { border-left: thick $warning; }
+        &.-red { border-left: thick $error; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", markup=False, id=id)
+        self.view: HeaderView | None = None
+
+    def show(self, view: HeaderView) -> None:
+        self.view = view
+        lines, phase = header_lines(view)
+        self.update("\n".join(lines))
+        self.set_class(phase is SlaPhase.AMBER, "-amber")
+        self.set_class(phase in (SlaPhase.RED, SlaPhase.ESCALATE), "-red")
