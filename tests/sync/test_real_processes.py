@@ -93,3 +93,58 @@ def test_a_killed_backend_loses_nothing_and_applies_nothing_twice(tmp_path: Path
     local = sqlite3.connect(store_path)
     assert local.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
     assert local.execute(f"SELECT count(*) FROM comment WHERE id IN ({marks})", ids).fetchone()[0] == 5
+
+
+@pytest.mark.e2e
+def test_killing_the_terminal_and_the_backend_mid_push_loses_nothing(tmp_path: Path) -> None:
+    """10,000 changes queued; the terminal is killed while pushing, then the backend is killed while taking
+    them; after restarts every change is on the backend exactly once and the outbox is empty."""
+    env = {**os.environ, "AGENTDESK_DATABASE_URL": str(tmp_path / "backend.db")}
+    subprocess.run([EXE, "server", "init", "--demo", "--customers", "40"], env=env, check=True,
+                   capture_output=True, timeout=120)
+    backend = sqlite3.connect(tmp_path / "backend.db")
+    agent = backend.execute("SELECT id FROM agent WHERE role = 'agent' ORDER BY id LIMIT 1").fetchone()[0]
+    token = subprocess.run([EXE, "server", "token", agent], env=env, check=True, capture_output=True,
+                           text=True).stdout.strip()
+    port = _port()
+    server = _start(env, port)
+    store_path = tmp_path / "terminal.db"
+    assert _sync(env, store_path, port, token).returncode == 0
+
+    store = Store.open(store_path, SystemClock())
+    account, customer = store.conn.execute("SELECT account_id, id FROM customer ORDER BY id LIMIT 1").fetchone()
+    for n in range(10_000):
+        store.mutate("comment.add@1", {"comment_id": f"kill-{n:05d}", "account_id": account, "customer_id": customer,
+                                       "agent_id": agent, "body": f"queued {n}", "created_at": iso(store.clock.now())})
+    store.close()
+
+    sync_command = [EXE, "--store", str(store_path), "sync", "--server", f"http://127.0.0.1:{port}", "--deadline", "2"]
+    terminal = subprocess.Popen(sync_command, env={**env, "AGENTDESK_TOKEN": token},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.5)
+    terminal.send_signal(signal.SIGKILL)  # the terminal dies mid-push
+    terminal.wait(10)
+    taken = backend.execute("SELECT count(*) FROM comment WHERE id LIKE 'kill-%'").fetchone()[0]
+    assert 0 < taken < 10_000, taken  # it really was killed in the middle
+
+    terminal = subprocess.Popen(sync_command, env={**env, "AGENTDESK_TOKEN": token},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1.0)
+    server.send_signal(signal.SIGKILL)  # and now the backend dies while taking changes
+    server.wait(10)
+    terminal.wait(60)
+
+    server = _start(env, port)
+    try:
+        for _ in range(3):
+            if _sync(env, store_path, port, token).returncode == 0:
+                break
+    finally:
+        server.send_signal(signal.SIGKILL)
+        server.wait(10)
+    assert backend.execute("SELECT count(*), count(DISTINCT id) FROM comment WHERE id LIKE 'kill-%'").fetchone() == (
+        10_000, 10_000)
+    local = sqlite3.connect(store_path)
+    assert local.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+    assert local.execute("SELECT count(*) FROM comment WHERE id LIKE 'kill-%'").fetchone()[0] == 10_000
+    assert local.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
