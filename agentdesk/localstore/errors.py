@@ -81,7 +81,7 @@ def translate(error: BaseException, what: str) -> StoreError:
                             "checks the store and sets the damaged file aside.")
         if code == SQLITE_CONSTRAINT or isinstance(error, sqlite3.IntegrityError):
             return StoreError(f"The local store refused {what}: {text}.")
-        return StoreError(f"The local store could not do {what}: {text}.")
+        return StoreError(f"The local store could not finish {what}: {text}.")
     if isinstance(error, OSError):
         return NotSaved(f"The disk reported an error ({error.strerror or error}), so {what} was not saved.")
     return StoreError(f"{what[:1].upper()}{what[1:]} failed: {type(error).__name__}: {error}.")
