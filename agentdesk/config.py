@@ -128,6 +128,18 @@ class UiSettings(BaseModel):
     """The colour theme."""
 
 
+class AppointmentSettings(BaseModel):
+    """Booking the accounts' professionals."""
+
+    model_config = _FROZEN
+    reminder_hours_before: float = Field(24.0, ge=0.25, le=24.0 * 14)
+    """How long before an appointment its reminder call is due, in hours."""
+    survey_hours_after: float = Field(2.0, ge=0.0, le=24.0 * 14)
+    """How long after an appointment ends its survey call is due, in hours."""
+    lead_minutes: int = Field(60, ge=0, le=24 * 60 * 7)
+    """The booker proposes slots starting at least this many minutes from now."""
+
+
 class BackendSettings(BaseModel):
     """The team's central backend: where this terminal syncs its local store."""
 
@@ -159,6 +171,7 @@ class Settings(BaseSettings):
     phone: PhoneSettings = Field(default_factory=PhoneSettings)
     hold: HoldSettings = Field(default_factory=HoldSettings)
     ui: UiSettings = Field(default_factory=UiSettings)
+    appointments: AppointmentSettings = Field(default_factory=AppointmentSettings)
     backend: BackendSettings = Field(default_factory=BackendSettings)
 
     @classmethod

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from agentdesk.demodata.appointments import add_appointment_book
 from agentdesk.demodata.content import HOSTILE_NAMES
 from agentdesk.demodata.histories import Histories
 from agentdesk.demodata.loader import RowBuffer, restore_indexes, set_aside_indexes, wipe
@@ -146,6 +147,7 @@ def _load(
             tell(f"{index:,} of {customers:,} customers")
     rows.flush(conn)
     extras = add_refund_and_cancellation_tickets(conn, world, seed, customers, histories.order_number)
+    extras.update(add_appointment_book(conn, world, seed))
     tell("building indexes")
     restore_indexes(conn, set_aside)
     rebuild_search_indexes(conn)

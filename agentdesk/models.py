@@ -327,6 +327,7 @@ class Task(SQLModel, table=True):
         CheckConstraint("level IN ('senior', 'supervisor')"),
         CheckConstraint("status IN ('open', 'done')"),
         Index("task_status_due", "status", "due_at"),
+        Index("task_appointment", "appointment_id"),
     )
 
     id: str = Field(primary_key=True)
@@ -340,6 +341,122 @@ class Task(SQLModel, table=True):
     status: str = "open"
     created_at: str
     created_by: str | None = None  # the agent who created it
+    appointment_id: str | None = None  # a reminder's or survey's appointment
+
+
+class ProfessionalSkill(SQLModel, table=True):
+    """What a professional can do, and how well (1 beginner .. 5 expert)."""
+
+    __tablename__ = "professional_skill"
+    __table_args__ = (
+        CheckConstraint("level BETWEEN 1 AND 5"),
+        Index("professional_skill_account", "account_id", "skill", "level"),
+    )
+
+    professional_id: str = Field(primary_key=True, foreign_key="professional.id")
+    skill: str = Field(primary_key=True)
+    account_id: str
+    level: int
+
+
+class WorkingHours(SQLModel, table=True):
+    """One span of a professional's week, in wall-clock minutes of the account's time zone (Monday is 0)."""
+
+    __tablename__ = "working_hours"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6"),
+        CheckConstraint("start_minute BETWEEN 0 AND 1439"),
+        CheckConstraint("end_minute BETWEEN 1 AND 1440 AND end_minute > start_minute"),
+    )
+
+    professional_id: str = Field(primary_key=True, foreign_key="professional.id")
+    weekday: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    start_minute: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    account_id: str
+    end_minute: int
+
+
+class TimeOff(SQLModel, table=True):
+    """A professional is away from `starts_at` to `ends_at` (UTC)."""
+
+    __tablename__ = "time_off"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at"),
+        Index("time_off_professional", "professional_id", "starts_at"),
+    )
+
+    id: str = Field(primary_key=True)
+    account_id: str
+    professional_id: str = Field(foreign_key="professional.id")
+    starts_at: str
+    ends_at: str
+    reason: str = ""
+
+
+class AppointmentType(SQLModel, table=True):
+    """What can be booked: its length, the skill and level it needs, and the buffer after it."""
+
+    __tablename__ = "appointment_type"
+    __table_args__ = (
+        CheckConstraint("minutes BETWEEN 15 AND 480 AND minutes % 15 = 0"),
+        CheckConstraint("min_level BETWEEN 1 AND 5"),
+        CheckConstraint("buffer_minutes BETWEEN 0 AND 120 AND buffer_minutes % 15 = 0"),
+        Index("appointment_type_account", "account_id", "name"),
+    )
+
+    id: str = Field(primary_key=True)
+    account_id: str = Field(foreign_key="account.id")
+    name: str
+    minutes: int
+    skill: str
+    min_level: int = 1
+    buffer_minutes: int = 0
+
+
+class Appointment(SQLModel, table=True):
+    """A customer booked with a professional: tentative on a terminal until the backend confirms it."""
+
+    __tablename__ = "appointment"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at"),
+        CheckConstraint("status IN ('tentative', 'confirmed', 'cancelled')"),
+        CheckConstraint("rating BETWEEN 1 AND 5"),
+        Index("appointment_customer", "customer_id", "starts_at"),
+        Index("appointment_professional", "professional_id", "starts_at"),
+        Index("appointment_day", "account_id", "starts_at"),
+    )
+
+    id: str = Field(primary_key=True)
+    account_id: str
+    customer_id: str = Field(foreign_key="customer.id")
+    professional_id: str = Field(foreign_key="professional.id")
+    type_id: str = Field(foreign_key="appointment_type.id")
+    starts_at: str
+    ends_at: str
+    status: str
+    interaction_id: str | None = None
+    booked_by: str | None = None
+    booked_at: str
+    updated_at: str
+    cancelled_at: str | None = None
+    note: str = ""
+    rating: int | None = None  # the customer's 1-5 answer to the survey after it
+    rating_comment: str | None = None
+
+
+class AppointmentSlot(SQLModel, table=True):
+    """A quarter hour a booking holds (its buffer included). The primary key is the never-double-book rule."""
+
+    __tablename__ = "appointment_slot"
+    __table_args__ = (
+        Index("appointment_slot_day", "account_id", "unit_start"),
+        Index("appointment_slot_appointment", "appointment_id"),
+    )
+
+    professional_id: str = Field(primary_key=True, foreign_key="professional.id")
+    unit_start: str = Field(primary_key=True)
+    account_id: str
+    appointment_id: str = Field(foreign_key="appointment.id")
 
 
 class Outbox(SQLModel, table=True):

@@ -35,6 +35,7 @@ from agentdesk.localstore.errors import (
     translate,
 )
 from agentdesk.localstore.stamps import moment
+from agentdesk.localstore.appointment_store import AppointmentStore
 from agentdesk.localstore.ticket_store import TicketStore
 from agentdesk.records import (
     Account,
@@ -54,7 +55,7 @@ __all__ = ["CorruptStore", "NotFound", "NotSaved", "Store", "StoreError", "Unkno
 _ACCOUNT = "SELECT id, name, time_zone, price_per_minute_cents, greeting, phone_number FROM account"
 
 
-class Store(TicketStore):
+class Store(TicketStore, AppointmentStore):
     """The workstation's local store: make one with `Store.open`, share it between threads, close it once."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock, region: str) -> None:

@@ -301,5 +301,6 @@ def escalate(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     )
 
 
-# The ticket mutators register themselves in the same registry (they import from this module).
+# The ticket and appointment mutators register themselves in the same registry (they import from this module).
+import sync.mutators_appointments  # noqa: E402, F401
 import sync.mutators_tickets  # noqa: E402, F401

@@ -40,7 +40,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "professional": ("id", "account_id", "name", "skills", "languages", "location"),
 }
 
-DOMAIN_TABLES = (*COLUMNS, "faq_use", "task", "ticket_draft")
+DOMAIN_TABLES = (*COLUMNS, "faq_use", "task", "ticket_draft", "appointment_slot", "appointment", "appointment_type",
+                 "professional_skill", "working_hours", "time_off")
 """Every table of business data (the outbox and meta are the store's own)."""
 
 

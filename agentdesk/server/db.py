@@ -59,6 +59,9 @@ class MutatorConnection:
     """The slice of `sqlite3.Connection` mutators use (`execute` → a cursor with `fetchone`, `fetchall`,
     `rowcount`, `description`), on the backend's open transaction."""
 
+    authoritative = True
+    """The backend's word is final: a booking written here is confirmed, not tentative."""
+
     def __init__(self, conn: Connection) -> None:
         self._raw: Any = conn.connection.driver_connection
         self._postgres = conn.dialect.name == "postgresql"

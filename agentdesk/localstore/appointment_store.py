@@ -1,0 +1,64 @@
+"""The appointment half of `agentdesk.store.Store`: types, professionals, free slots, bookings, the day.
+
+A mixin like `TicketStore`: the queries live in `localstore.appointments`; reads go through the store's
+read-only connection. Bookings are written as mutations (`appointment.book@1` ...), built by `agentdesk.booker`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from agentdesk.domain.booking import Preferences
+from agentdesk.localstore import appointments as _ap
+
+
+class AppointmentStore:
+    """Appointment reads, mixed into `Store` (which provides the connections and locks)."""
+
+    _reader: sqlite3.Connection
+    _read_lock: threading.Lock
+
+    def appointment_types(self, account_id: str) -> list[_ap.AppointmentType]:
+        """The account's appointment types, by name."""
+        with self._read_lock:
+            return _ap.appointment_types(self._reader, account_id)
+
+    def professionals(self, account_id: str) -> list[_ap.Professional]:
+        """The account's professionals with their skills, by name."""
+        with self._read_lock:
+            return _ap.professionals(self._reader, account_id)
+
+    def free_slots(
+        self, kind: _ap.AppointmentType, *, earliest: datetime, prefs: Preferences = Preferences(),
+        caller_zone: ZoneInfo | None = None, count: int = 10, moving: str | None = None,
+    ) -> list[_ap.Proposal]:
+        """The next free start times for `kind` (see `localstore.appointments.free_slots`)."""
+        with self._read_lock:
+            return _ap.free_slots(self._reader, kind, earliest=earliest, prefs=prefs, caller_zone=caller_zone,
+                                  count=count, moving=moving)
+
+    def appointment(self, appointment_id: str) -> _ap.Booking | None:
+        """One booking, or None."""
+        with self._read_lock:
+            return _ap.appointment(self._reader, appointment_id)
+
+    def customer_appointments(
+        self, customer_id: str, *, upcoming_after: datetime | None = None, limit: int = 20
+    ) -> list[_ap.Booking]:
+        """A customer's bookings, soonest first (only live ones ending after `upcoming_after` when given)."""
+        with self._read_lock:
+            return _ap.customer_appointments(self._reader, customer_id, upcoming_after=upcoming_after,
+                                             limit=limit)
+
+    def day_bookings(self, account_id: str, day: date, professional_id: str | None = None) -> list[_ap.Booking]:
+        """The account's live bookings on its local date `day`."""
+        with self._read_lock:
+            return _ap.day_bookings(self._reader, account_id, day, professional_id)
+
+    def caller_zone(self, customer_id: str | None, fallback: ZoneInfo) -> ZoneInfo:
+        """The customer's time zone (from their phone number), else `fallback`."""
+        with self._read_lock:
+            return _ap.caller_zone(self._reader, customer_id, fallback)
