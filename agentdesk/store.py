@@ -25,6 +25,7 @@ from agentdesk.localstore import customers as _customers
 from agentdesk.localstore import faq as _faq
 from agentdesk.localstore import history as _history
 from agentdesk.localstore import replica
+from agentdesk.localstore.appointment_store import AppointmentStore
 from agentdesk.localstore.connection import client_group_id, connect, connect_reader, quick_check
 from agentdesk.localstore.errors import (
     CorruptStore,
@@ -35,7 +36,6 @@ from agentdesk.localstore.errors import (
     translate,
 )
 from agentdesk.localstore.stamps import moment
-from agentdesk.localstore.appointment_store import AppointmentStore
 from agentdesk.localstore.ticket_store import TicketStore
 from agentdesk.records import (
     Account,

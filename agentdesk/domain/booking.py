@@ -49,6 +49,10 @@ class Preferences:
     professional_id: str | None = None
 
 
+ANY = Preferences()
+"""No preference at all."""
+
+
 def zone(name: str | None, fallback: str = "UTC") -> ZoneInfo:
     """The IANA zone `name`, or `fallback` when it is missing or unknown."""
     for candidate in (name, fallback, "UTC"):
@@ -164,7 +168,7 @@ def short_time(moment: datetime, tz: ZoneInfo) -> str:
 def zone_label(tz: ZoneInfo, moment: datetime) -> str:
     """The zone's abbreviation at `moment` (EST, EDT, GMT ...), or its name when it has none."""
     abbreviation = moment.astimezone(tz).tzname() or ""
-    return abbreviation if abbreviation and not abbreviation[0] in "+-" else str(tz.key)
+    return abbreviation if abbreviation and abbreviation[0] not in "+-" else str(tz.key)
 
 
 def reference(appointment_id: str) -> str:

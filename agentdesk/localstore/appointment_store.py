@@ -11,7 +11,7 @@ import threading
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from agentdesk.domain.booking import Preferences
+from agentdesk.domain.booking import ANY, Preferences
 from agentdesk.localstore import appointments as _ap
 
 
@@ -32,7 +32,7 @@ class AppointmentStore:
             return _ap.professionals(self._reader, account_id)
 
     def free_slots(
-        self, kind: _ap.AppointmentType, *, earliest: datetime, prefs: Preferences = Preferences(),
+        self, kind: _ap.AppointmentType, *, earliest: datetime, prefs: Preferences = ANY,
         caller_zone: ZoneInfo | None = None, count: int = 10, moving: str | None = None,
     ) -> list[_ap.Proposal]:
         """The next free start times for `kind` (see `localstore.appointments.free_slots`)."""

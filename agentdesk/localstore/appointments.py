@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from agentdesk.clock import iso, parse_iso
 from agentdesk.domain import booking
-from agentdesk.domain.booking import UNIT, UNIT_MINUTES, Hours, Preferences
+from agentdesk.domain.booking import ANY, UNIT, UNIT_MINUTES, Hours, Preferences
 
 HORIZON_DAYS = 92
 """How far ahead the booker looks for free slots (about three months)."""
@@ -230,7 +230,7 @@ def free_slots(
     kind: AppointmentType,
     *,
     earliest: datetime,
-    prefs: Preferences = Preferences(),
+    prefs: Preferences = ANY,
     caller_zone: ZoneInfo | None = None,
     count: int = 10,
     horizon_days: int = HORIZON_DAYS,
