@@ -11,9 +11,11 @@ from datetime import datetime
 from typing import Literal
 
 Channel = Literal["phone", "email", "chat", "web_form", "sms", "fax"]
-TimelineKind = Literal["call", "email", "chat", "web_form", "sms", "fax", "comment", "ticket", "order"]
+TimelineKind = Literal[
+    "call", "email", "chat", "web_form", "sms", "fax", "comment", "ticket", "order", "appointment"
+]
 TIMELINE_KINDS: tuple[TimelineKind, ...] = (
-    "call", "email", "chat", "web_form", "sms", "fax", "comment", "ticket", "order",
+    "call", "email", "chat", "web_form", "sms", "fax", "comment", "ticket", "order", "appointment",
 )
 
 

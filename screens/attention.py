@@ -17,6 +17,8 @@ WHAT = {
     "comment.add": "Comment", "customer.create": "New customer", "customer.update": "Customer change",
     "call.ring": "Call", "call.answer": "Answer", "call.hold": "Hold", "call.resume": "Take back",
     "call.end": "End of call", "call.wrap_up": "Wrap-up", "call.escalate": "Escalation", "faq.use": "FAQ use",
+    "appointment.book": "Booking", "appointment.reschedule": "Moved booking", "appointment.cancel": "Cancelled booking",
+    "appointment.survey": "Survey answer", "task.done": "Task done",
 }
 
 
@@ -24,7 +26,7 @@ def describe(rejection: Rejection) -> str:
     name = rejection.name.split("@")[0]
     what = WHAT.get(name, name.replace("_", " ").replace(".", ": "))
     reason = rejection.reason.split(": ", 1)[-1]
-    return f"{rejection.rejected_at[:16].replace('T', ' ')}  {what} — {one_line(reason, 90)}"
+    return f"{rejection.rejected_at[:16].replace('T', ' ')}  {what} — {one_line(reason, 240)}"
 
 
 class NeedsAttention(ModalScreen[list[int]]):

@@ -27,6 +27,7 @@ from screens.attention import NeedsAttention
 from screens.comment import AddComment
 from screens.find_customer import FindCustomer
 from screens.new_customer import AddCustomer, NewCustomer
+from screens.workspace_booking import BookingHandlers
 from screens.workspace_calls import CallHandlers
 from screens.workspace_faq import FaqHandlers
 from screens.workspace_tickets import TicketHandlers
@@ -42,10 +43,11 @@ HISTORY_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
     ("comments", frozenset({"comment"})),
     ("tickets", frozenset({"ticket"})),
     ("orders", frozenset({"order"})),
+    ("appointments", frozenset({"appointment"})),
 )
 
 
-class Workspace(CallHandlers, FaqHandlers, TicketHandlers, Screen[None]):
+class Workspace(CallHandlers, FaqHandlers, TicketHandlers, BookingHandlers, Screen[None]):
     """Where an agent takes calls, reads a customer's history and answers from the FAQ."""
 
     CSS_PATH = "workspace.tcss"
@@ -70,6 +72,10 @@ class Workspace(CallHandlers, FaqHandlers, TicketHandlers, Screen[None]):
         Binding("t", "tickets", "Tickets", show=False, id="tickets.inbox", tooltip="The tickets inbox, most urgent first"),
         Binding("o", "case_from_call", "Open case", show=False, id="case.from_call",
                 tooltip="Open a case for the caller; its number is shown at once"),
+        Binding("k", "book", "Book", show=False, id="appointment.book",
+                tooltip="Book, move or cancel the customer's appointments with the account's professionals"),
+        Binding("w", "outbound", "Outbound", show=False, id="tasks.outbound",
+                tooltip="Today's outbound work: reminders, surveys and follow-up calls"),
         *[
             Binding(
                 str(n % 10), f"faq({n})", f"FAQ {n}", show=False, id=f"faq.top{n}",

@@ -22,7 +22,7 @@ DETAIL_LIMIT = 4_000
 
 KIND_LABELS = {
     "call": "call", "email": "e-mail", "chat": "chat", "web_form": "web", "sms": "SMS", "fax": "fax",
-    "comment": "note", "ticket": "ticket", "order": "order",
+    "comment": "note", "ticket": "ticket", "order": "order", "appointment": "appt",
 }
 
 

@@ -12,6 +12,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
+from agentdesk.domain.booking import reference
 from agentdesk.domain.phones import display
 from agentdesk.localstore.stamps import moment
 from agentdesk.records import TIMELINE_KINDS, HistoryCursor, HistoryPage, TimelineEntry, TimelineKind
@@ -29,6 +30,7 @@ _OTHER_SOURCES: dict[str, tuple[str, str]] = {
     "comment": ("comment", "created_at"),
     "ticket": ("ticket", "created_at"),
     "order": ("customer_order", "placed_at"),
+    "appointment": ("appointment", "starts_at"),  # an upcoming appointment heads the timeline
 }
 _NEWEST = HistoryCursor(at="\uffff", id="")  # sorts after every stored timestamp
 _CHANNEL_WORDS = {"email": "E-mail", "chat": "Chat", "web_form": "Web form", "sms": "SMS", "fax": "Fax"}
@@ -188,4 +190,28 @@ def _orders(conn: sqlite3.Connection, ids: Sequence[str]) -> Iterable[TimelineEn
         )
 
 
-_BUILDERS = {"interaction": _interactions, "comment": _comments, "ticket": _tickets, "order": _orders}
+def _appointments(conn: sqlite3.Connection, ids: Sequence[str]) -> Iterable[TimelineEntry]:
+    rows = conn.execute(
+        "SELECT a.id, a.starts_at, a.ends_at, a.status, a.note, a.rating, a.rating_comment, t.name, p.name,"
+        " p.location, ag.name FROM appointment a LEFT JOIN appointment_type t ON t.id = a.type_id"
+        " LEFT JOIN professional p ON p.id = a.professional_id LEFT JOIN agent ag ON ag.id = a.booked_by"
+        f" WHERE a.id IN ({_marks(ids)})",
+        tuple(ids),
+    )
+    for id_, starts, ends, status, note, rating, comment, kind, professional, location, agent in rows:
+        minutes = int((moment(ends) - moment(starts)).total_seconds() // 60)
+        lines = [f"{kind or 'Appointment'} with {professional or 'a professional'}, {minutes} min"
+                 + (f", {location}" if location else "") + f". Reference {reference(id_)}."]
+        if rating is not None:
+            lines.append(f"Survey: {rating}/5" + (f" · {comment}" if comment else ""))
+        if note:
+            lines.append(note)
+        yield TimelineEntry(
+            kind="appointment", id=id_, at=moment(starts),
+            summary=f"{kind or 'Appointment'} with {professional or '?'}" + (f" · rated {rating}/5" if rating else ""),
+            detail="\n".join(lines), who=agent or "", status=status, duration_seconds=minutes * 60,
+        )
+
+
+_BUILDERS = {"interaction": _interactions, "comment": _comments, "ticket": _tickets, "order": _orders,
+             "appointment": _appointments}

@@ -1,0 +1,199 @@
+"""Booking during a call from the keyboard: k opens the booker, a number picks a slot, Enter books; m moves,
+x cancels; the outbound list shows the reminder and takes a survey's rating."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from textual.pilot import Pilot
+
+from agentdesk.app import AgentDeskApp
+from agentdesk.clock import iso, parse_iso
+from screens.booker import Booker, parse_preferences
+from screens.outbound import OutboundWork
+from screens.workspace import Workspace
+from tests.desk import WELL_KNOWN, advance, ring, screen_text, settle
+from tests.ui.test_tickets import told
+from widgets import CustomerHistory
+
+
+async def _on_a_call(pilot: Pilot[Any]) -> None:
+    await ring(pilot, WELL_KNOWN)
+    await advance(pilot, 3)
+    await pilot.press("a")
+    await settle(pilot)
+
+
+def _appointments(app: AgentDeskApp) -> list[dict[str, Any]]:
+    cursor = app.store.conn.execute(
+        "SELECT a.*, (SELECT count(*) FROM appointment_slot s WHERE s.appointment_id = a.id) AS units"
+        " FROM appointment a JOIN customer_phone p ON p.customer_id = a.customer_id WHERE p.e164 = ?"
+        " ORDER BY a.booked_at, a.id",
+        (WELL_KNOWN,),
+    )
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+async def _book_first_slot(pilot: Pilot[Any]) -> Booker:
+    await pilot.press("k")
+    await settle(pilot)
+    booker = pilot.app.screen
+    assert isinstance(booker, Booker)
+    assert booker.proposals, "the booker proposes free slots"
+    await pilot.press("1")
+    await settle(pilot)
+    return booker
+
+
+async def test_k_1_enter_books_the_caller_and_the_readback_names_time_professional_and_reference(
+    app: AgentDeskApp,
+) -> None:
+    said = told(app)
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await _on_a_call(pilot)
+        call = app.desk.call
+        assert call is not None
+        booker = await _book_first_slot(pilot)
+        first = booker.proposals[0]
+        kind = booker.kind
+        assert kind is not None
+        shown = screen_text(app)
+        assert "Read back" in shown and first.professional_name in shown and "reference is AP-" in shown
+        assert first.starts_at >= app.clock.now() + timedelta(minutes=60)  # the lead time of the settings
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, Workspace)
+        booked = _appointments(app)
+        assert len(booked) == 1
+        row = booked[0]
+        assert row["status"] == "tentative"  # until the backend confirms it
+        assert row["professional_id"] == first.professional_id and parse_iso(row["starts_at"]) == first.starts_at
+        assert row["interaction_id"] == call.interaction_id and row["booked_by"] == app.agent.id
+        assert row["units"] == (kind.minutes + kind.buffer_minutes) // 15
+        tasks = dict(app.store.conn.execute(
+            "SELECT kind, due_at FROM task WHERE appointment_id = ?", (row["id"],)).fetchall())
+        assert parse_iso(tasks["reminder"]) == first.starts_at - timedelta(hours=24)
+        assert parse_iso(tasks["survey"]) == first.ends_at + timedelta(hours=2)
+        # The customer's history now leads with the appointment.
+        history = app.screen.query_one(CustomerHistory)
+        assert history.view is not None and history.view.page is not None
+        top = history.view.page.entries[0]
+        assert top.kind == "appointment" and top.status == "tentative" and kind.name in top.summary
+        assert any("tentative until the backend confirms" in line for line in said)
+
+
+async def test_m_moves_the_appointment_and_x_cancels_it_freeing_the_time(app: AgentDeskApp) -> None:
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _on_a_call(pilot)
+        await _book_first_slot(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        [booked] = _appointments(app)
+
+        await pilot.press("k")
+        await settle(pilot)
+        booker = app.screen
+        assert isinstance(booker, Booker) and [b.id for b in booker.upcoming] == [booked["id"]]
+        await pilot.press("m")
+        await settle(pilot)
+        target = booker.proposals[2]
+        await pilot.press("3", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, Workspace)
+        [moved] = _appointments(app)
+        assert moved["id"] == booked["id"] and parse_iso(moved["starts_at"]) == target.starts_at
+        assert moved["professional_id"] == target.professional_id and moved["status"] == "tentative"
+        held = {u for (u,) in app.store.conn.execute(
+            "SELECT unit_start FROM appointment_slot WHERE appointment_id = ?", (booked["id"],))}
+        assert iso(target.starts_at)[:16] in {u[:16] for u in held}
+        assert booked["starts_at"][:16] not in {u[:16] for u in held} or target.starts_at == parse_iso(
+            booked["starts_at"])
+        reminder = app.store.conn.execute(
+            "SELECT due_at FROM task WHERE appointment_id = ? AND kind = 'reminder'", (booked["id"],)).fetchone()
+        assert parse_iso(reminder[0]) == target.starts_at - timedelta(hours=24)
+
+        await pilot.press("k")
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, Booker) and app.screen.cancelling is not None
+        assert "Enter to cancel it" in str(app.screen.query_one("#readback").render())
+        await pilot.press("enter")
+        await settle(pilot)
+        [cancelled] = _appointments(app)
+        assert cancelled["status"] == "cancelled" and cancelled["units"] == 0
+        assert app.store.conn.execute(
+            "SELECT count(*) FROM task WHERE appointment_id = ? AND status = 'open'", (booked["id"],)
+        ).fetchone()[0] == 0
+
+
+async def test_the_callers_preferences_narrow_the_proposals_and_a_bad_word_is_named(app: AgentDeskApp) -> None:
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _on_a_call(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        booker = app.screen
+        assert isinstance(booker, Booker)
+        booker.query_one("#prefs").focus()
+        await pilot.press(*"sat afternoon")
+        await settle(pilot)
+        zone = booker.caller_zone
+        assert booker.proposals
+        for proposal in booker.proposals:
+            local = proposal.starts_at.astimezone(zone)
+            assert local.weekday() == 5 and 12 <= local.hour < 17
+        await pilot.press(*" soonish")
+        await settle(pilot)
+        assert "'soonish' is not a day" in screen_text(app)
+
+
+async def test_without_a_customer_k_says_what_to_do_first(app: AgentDeskApp) -> None:
+    said = told(app)
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        assert isinstance(app.screen, Workspace)
+        assert any("Find the caller" in line for line in said)
+
+
+async def test_outbound_work_lists_the_days_reminders_and_records_a_survey_rating(app: AgentDeskApp) -> None:
+    store = app.store
+    survey = store.conn.execute(
+        "SELECT t.id, t.appointment_id FROM task t JOIN appointment a ON a.id = t.appointment_id"
+        " WHERE t.kind = 'survey' AND t.status = 'open' AND t.due_at < ? AND a.starts_at < ?"
+        " ORDER BY t.due_at LIMIT 1",
+        (iso(app.clock.now()), iso(app.clock.now())),
+    ).fetchone()
+    assert survey is not None, "the demo has surveys waiting"
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OutboundWork)
+        kinds = {task.kind for task in screen.tasks}
+        assert {"reminder", "survey"} <= kinds
+        assert all(task.due_at < app.clock.now() + timedelta(days=1) for task in screen.tasks)
+        row = [task.id for task in screen.tasks].index(survey[0])
+        from textual.widgets import DataTable
+
+        screen.query_one(DataTable).move_cursor(row=row)
+        await pilot.press("4")
+        await pilot.press(*"Arrived on time")
+        await pilot.press("enter")
+        await settle(pilot)
+        rating = store.conn.execute(
+            "SELECT rating, rating_comment FROM appointment WHERE id = ?", (survey[1],)).fetchone()
+        assert tuple(rating) == (4, "Arrived on time")
+        assert store.conn.execute("SELECT status FROM task WHERE id = ?", (survey[0],)).fetchone()[0] == "done"
+        assert survey[0] not in [task.id for task in screen.tasks]
+
+
+def test_preferences_are_read_from_one_line_of_words() -> None:
+    prefs = parse_preferences("Mon wed MORNING es portl", {"en", "es"}, {"Portland, OR"})
+    assert prefs.weekdays == {0, 2} and prefs.day_parts == {"morning"}
+    assert prefs.language == "es" and prefs.location == "Portland, OR"
+    assert parse_preferences("weekend", {"en"}, set()).weekdays == {5, 6}
