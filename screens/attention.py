@@ -1,7 +1,10 @@
 """Needs attention: the changes the backend refused, with its reason, so nothing an agent did disappears quietly.
-Enter marks one as dealt with (it stays in the store's record)."""
+Enter marks one as dealt with (it stays in the store's record). A booking refused because another agent took
+the slot first lists the next free slots; 1, 2 or 3 books the customer there at once."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,7 +14,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from agentdesk.domain.text import one_line
+from agentdesk.localstore.appointments import Proposal
 from agentdesk.localstore.replica import Rejection
+
+Rebook = Callable[[Rejection, Proposal], None]
 
 WHAT = {
     "comment.add": "Comment", "customer.create": "New customer", "customer.update": "Customer change",
@@ -22,11 +28,15 @@ WHAT = {
 }
 
 
-def describe(rejection: Rejection) -> str:
+def describe(rejection: Rejection, alternatives: list[tuple[str, Proposal]] | None = None) -> str:
     name = rejection.name.split("@")[0]
     what = WHAT.get(name, name.replace("_", " ").replace(".", ": "))
     reason = rejection.reason.split(": ", 1)[-1]
-    return f"{rejection.rejected_at[:16].replace('T', ' ')}  {what} — {one_line(reason, 240)}"
+    if alternatives:
+        reason = reason.split("; free then:", 1)[0]
+        offers = " · ".join(f"{n} {label}" for n, (label, _) in enumerate(alternatives, 1))
+        reason += f". Rebook: {offers}"
+    return f"{rejection.rejected_at[:16].replace('T', ' ')}  {what} — {one_line(reason, 300)}"
 
 
 class NeedsAttention(ModalScreen[list[int]]):
@@ -35,11 +45,21 @@ class NeedsAttention(ModalScreen[list[int]]):
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("escape", "close", "Back", id="dialog.cancel", tooltip="Close the list"),
+        *[
+            Binding(str(n), f"rebook({n})", f"Rebook {n}", show=False, id=f"attention.rebook{n}",
+                    tooltip=f"Book the refused appointment in free slot {n} instead")
+            for n in range(1, 4)
+        ],
     ]
 
-    def __init__(self, rejections: list[Rejection]) -> None:
+    def __init__(
+        self, rejections: list[Rejection], alternatives: dict[int, list[tuple[str, Proposal]]] | None = None,
+        rebook: Rebook | None = None,
+    ) -> None:
         super().__init__()
         self.rejections = rejections
+        self.alternatives = alternatives or {}
+        self.rebook = rebook
         self.marked: list[int] = []
 
     def compose(self) -> ComposeResult:
@@ -47,14 +67,39 @@ class NeedsAttention(ModalScreen[list[int]]):
             count = len(self.rejections)
             title = f"Needs attention: {count} change(s) the backend refused" if count else "Nothing needs attention"
             yield Static(title, classes="dialog-title", markup=False)
-            yield OptionList(*[Option(describe(r), id=str(r.mutation_id)) for r in self.rejections], id="refused")
-            yield Static("Enter mark as dealt with · Esc back", classes="dialog-hint", markup=False)
+            yield OptionList(
+                *[Option(describe(r, self.alternatives.get(r.mutation_id)), id=str(r.mutation_id))
+                  for r in self.rejections],
+                id="refused",
+            )
+            hint = "Enter mark as dealt with · Esc back"
+            if self.alternatives:
+                hint = "1-3 rebook a refused booking · " + hint
+            yield Static(hint, classes="dialog-hint", markup=False)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         option_list = self.query_one(OptionList)
         if event.option.id is not None:
             self.marked.append(int(event.option.id))
             option_list.remove_option(event.option.id)
+        if option_list.option_count == 0:
+            self.dismiss(self.marked)
+
+    def action_rebook(self, number: int) -> None:
+        option_list = self.query_one(OptionList)
+        index = option_list.highlighted
+        if index is None or self.rebook is None:
+            return
+        option = option_list.get_option_at_index(index)
+        mutation_id = int(option.id or 0)
+        offers = self.alternatives.get(mutation_id) or []
+        if not 1 <= number <= len(offers):
+            self.notify("This change has no free slot to rebook in.", severity="warning")
+            return
+        rejection = next(r for r in self.rejections if r.mutation_id == mutation_id)
+        self.rebook(rejection, offers[number - 1][1])
+        self.marked.append(mutation_id)
+        option_list.remove_option(option.id or "")
         if option_list.option_count == 0:
             self.dismiss(self.marked)
 

@@ -139,12 +139,15 @@ class Workspace(CallHandlers, FaqHandlers, TicketHandlers, BookingHandlers, Scre
     @work(thread=True, exclusive=True, group="attention", exit_on_error=False)
     def action_attention(self) -> None:
         refused = self.store.rejections()
+        alternatives = self.rebooking_offers(refused)
 
         def done(marked: list[int] | None) -> None:
             if marked:
                 self.run_worker(lambda: self.store.dismiss_rejections(marked), thread=True, exit_on_error=False)
 
-        self.app.call_from_thread(self.app.push_screen, NeedsAttention(refused), done)
+        self.app.call_from_thread(
+            self.app.push_screen, NeedsAttention(refused, alternatives, self.rebook_refused), done
+        )
 
     def show_connection(self, connection: str, pulled: int) -> None:
         """The backend connection changed or a sync round ended: say so; show another agent's changes."""

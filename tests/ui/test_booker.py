@@ -197,3 +197,50 @@ def test_preferences_are_read_from_one_line_of_words() -> None:
     assert prefs.weekdays == {0, 2} and prefs.day_parts == {"morning"}
     assert prefs.language == "es" and prefs.location == "Portland, OR"
     assert parse_preferences("weekend", {"en"}, set()).weekdays == {5, 6}
+
+
+async def test_a_booking_the_backend_refused_is_rebooked_from_needs_attention_in_one_key(app: AgentDeskApp) -> None:
+    from screens.attention import NeedsAttention
+
+    store = app.store
+    async with app.run_test(size=(120, 35)) as pilot:
+        await _on_a_call(pilot)
+        booker = await _book_first_slot(pilot)
+        taken = booker.proposals[0]
+        await pilot.press("enter")
+        await settle(pilot)
+        [mine] = _appointments(app)
+        # What a pull leaves when the backend refused the booking (another terminal had the slot): the tentative
+        # booking is gone and the refusal waits in the store's needs-attention record.
+        outbox_id, args = store.conn.execute(
+            "SELECT id, args FROM outbox WHERE name = 'appointment.book'").fetchone()
+        with store.lock:
+            store.conn.execute("BEGIN IMMEDIATE")
+            store.conn.execute("DELETE FROM task WHERE appointment_id = ?", (mine["id"],))
+            store.conn.execute("DELETE FROM appointment_slot WHERE appointment_id = ?", (mine["id"],))
+            store.conn.execute("DELETE FROM appointment WHERE id = ?", (mine["id"],))
+            store.conn.execute("DELETE FROM undo_log WHERE mutation_id = ?", (outbox_id,))
+            store.conn.execute("DELETE FROM outbox WHERE id = ?", (outbox_id,))
+            store.conn.execute(
+                "INSERT INTO sync_rejection (mutation_id, name, args, reason, rejected_at) VALUES (?, ?, ?, ?, ?)",
+                (outbox_id, "appointment.book@1", args,
+                 f"appointment.book@1: {taken.professional_name} is already booked at that time; free then: x.",
+                 iso(app.clock.now())))
+            store.conn.execute("COMMIT")
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, NeedsAttention)
+        offers = screen.alternatives[outbox_id]
+        assert len(offers) == 3 and all(p.starts_at >= taken.starts_at for _, p in offers)
+        assert "Rebook: 1 " in screen_text(app)
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, Workspace)
+        [rebooked] = _appointments(app)
+        chosen = offers[1][1]
+        assert rebooked["id"] != mine["id"] and rebooked["status"] == "tentative"
+        assert parse_iso(rebooked["starts_at"]) == chosen.starts_at
+        assert rebooked["professional_id"] == chosen.professional_id
+        assert rebooked["customer_id"] == mine["customer_id"] and rebooked["type_id"] == mine["type_id"]
+        assert store.rejections() == []  # dealt with
