@@ -11,6 +11,7 @@ terminal stores.
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import statistics
 import subprocess
@@ -142,8 +143,47 @@ def initial_pull_s(source: Path) -> float:
         return took
 
 
-def push_p95_ms(source: Path, terminals: int = 200, seconds: float = 10.0) -> tuple[float, int]:
-    """p95 push latency and the number of failed pushes."""
+class _Line:
+    """One simulated terminal's keep-alive HTTP/1.1 connection, spoken by hand: a few microseconds a request, so
+    200 of them in one process measure the backend and not the load generator (an httpx client per request
+    cost more CPU than the backend's whole push and made the generator, not the server, the queue)."""
+
+    def __init__(self, host: str, port: int, token: str) -> None:
+        self.host, self.port, self.token = host, port, token
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def exchange(self, path: str, body: bytes) -> tuple[int, bytes]:
+        """POST `body` to `path`: the status and the answer's body."""
+        if self.writer is None or self.writer.is_closing():
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        head = (f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: Bearer {self.token}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        self.writer.write(head + body)
+        await self.writer.drain()
+        status_line = await self.reader.readline()
+        length = 0
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            if name.strip().lower() == "content-length":
+                length = int(value)
+        answer = await self.reader.readexactly(length)
+        return int(status_line.split()[1]), answer
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def push_p95_ms(
+    source: Path, terminals: int = 200, seconds: float = 10.0, *, pulls_on_hints: bool = True
+) -> tuple[float, int, int]:
+    """p95 push latency, failed requests and pulls made: `terminals` terminals, each on its own connections,
+    each pushing one change a second (spread evenly over the second) and, like the workstation's sync loop,
+    following the backend's hint stream and pulling when poked, at most every HINT_GAP_S."""
+    from sync.loop import HINT_GAP_S
+
     with backend("sqlite", source, process=True) as (engine, url):
         agent = _agent(engine)
         token = issue_token(engine, agent)
@@ -151,37 +191,83 @@ def push_p95_ms(source: Path, terminals: int = 200, seconds: float = 10.0) -> tu
             account, customer = conn.execute(text("SELECT account_id, id FROM customer WHERE account_id IN"
                                                   " (SELECT account_id FROM agent_account WHERE agent_id = :a)"
                                                   " LIMIT 1"), {"a": agent}).one()
+            version, epoch = conn.execute(text("SELECT version, epoch FROM sync_state WHERE id = 1")).one()
         latencies: list[float] = []
-        errors = 0
+        errors = pulls = 0
+        address = httpx.URL(url)
+        host, port = address.host, address.port or 80
+        deadline = time.perf_counter() + seconds + 2
 
-        async def terminal(n: int, client: httpx.AsyncClient) -> None:
+        async def follow_hints(poked: asyncio.Event) -> None:
+            reader, writer = await asyncio.open_connection(host, port)
+            writer.write(f"GET /sync/hints HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
+            await writer.drain()
+            try:
+                while line := await reader.readline():
+                    if line.startswith(b"data:"):
+                        poked.set()
+            finally:
+                writer.close()
+
+        async def pull_when_poked(group: str, poked: asyncio.Event) -> None:
+            nonlocal errors, pulls
+            line = _Line(host, port, token)
+            cookie = int(version)
+            while time.perf_counter() < deadline:
+                try:
+                    await asyncio.wait_for(poked.wait(), timeout=max(0.01, deadline - time.perf_counter()))
+                except TimeoutError:
+                    break
+                poked.clear()
+                body = json.dumps({"client_group_id": group, "cookie": cookie, "epoch": epoch}).encode()
+                try:
+                    status, answer = await line.exchange("/sync/pull", body)
+                    pulls += 1
+                    if status != 200:
+                        errors += 1
+                    else:
+                        cookie = int(json.loads(answer)["cookie"])
+                except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+                    errors += 1
+                    line.close()
+                    line = _Line(host, port, token)
+                await asyncio.sleep(HINT_GAP_S)
+            line.close()
+
+        async def terminal(n: int) -> None:
             nonlocal errors
+            line = _Line(host, port, token)
             group = f"bench-{n}-{uuid.uuid4().hex[:8]}"
+            poked = asyncio.Event()
+            hints = asyncio.create_task(follow_hints(poked)) if pulls_on_hints else None
+            puller = asyncio.create_task(pull_when_poked(group, poked)) if pulls_on_hints else None
             await asyncio.sleep(n / terminals)  # spread the terminals over the second
             for mutation_id in range(1, int(seconds) + 1):
-                body = {"client_group_id": group, "client_id": group, "mutations": [{
+                body = json.dumps({"client_group_id": group, "client_id": group, "mutations": [{
                     "id": mutation_id, "name": "comment.add@1", "args": {
                         "comment_id": str(uuid.uuid4()), "account_id": account, "customer_id": customer,
-                        "agent_id": agent, "body": "ping", "created_at": "2026-11-23T09:00:00.000000Z"}}]}
+                        "agent_id": agent, "body": "ping", "created_at": "2026-11-23T09:00:00.000000Z"}}]}).encode()
                 started = time.perf_counter()
                 try:
-                    answer = await client.post("/sync/push", json=body)
-                    if answer.status_code != 200:
+                    if (await line.exchange("/sync/push", body))[0] != 200:
                         errors += 1
-                except httpx.HTTPError:
+                except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
                     errors += 1
+                    line.close()
+                    line = _Line(host, port, token)
                 latencies.append((time.perf_counter() - started) * 1000)
                 await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - started)))
+            line.close()
+            if puller is not None and hints is not None:
+                await puller
+                hints.cancel()
 
         async def run() -> None:
-            limits = httpx.Limits(max_connections=terminals, max_keepalive_connections=terminals)
-            async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits,
-                                         headers={"Authorization": f"Bearer {token}"}) as client:
-                await asyncio.gather(*(terminal(n, client) for n in range(terminals)))
+            await asyncio.gather(*(terminal(n) for n in range(terminals)))
 
         asyncio.run(run())
         ordered = sorted(latencies)
-        return ordered[int(0.95 * (len(ordered) - 1))], errors
+        return ordered[int(0.95 * (len(ordered) - 1))], errors, pulls
 
 
 def ui_max_stall_ms(source: Path, count: int = 10_000) -> float:
@@ -226,8 +312,11 @@ def sync_figures(source: Path, quick: bool) -> dict[str, float]:
     if quick:
         figures["drain_mutations"] = count
     figures["initial_pull_100k_s"] = initial_pull_s(source)
-    p95_ms, errors = push_p95_ms(source, terminals=50 if quick else 200, seconds=5 if quick else 10)
+    p95_ms, errors, pulls = push_p95_ms(source, terminals=50 if quick else 200, seconds=5 if quick else 10)
     figures["push_p95_ms_200"] = p95_ms
     figures["push_errors_200"] = errors
+    figures["push_bench_pulls_on_hints"] = pulls
+    figures["push_p95_ms_200_without_pulls"], _, _ = push_p95_ms(
+        source, terminals=50 if quick else 200, seconds=5 if quick else 10, pulls_on_hints=False)
     figures["ui_max_stall_ms"] = ui_max_stall_ms(source, count)
     return figures

@@ -1,7 +1,8 @@
 """Keeping a terminal in sync in the background: one thread runs sync rounds, another listens for the backend's
 hints ("something changed: pull now") on its server-sent-event stream.
 
-A round runs when a local change is saved (`wake`), when a hint arrives, and every `interval_s` otherwise; after
+A round runs when a local change is saved (`wake`), when a hint arrives (at most every HINT_GAP_S), and every
+`interval_s` otherwise; after
 a failure the wait grows (with jitter) up to a minute, so an outage does not turn into a storm of requests.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Callable
 
 import httpx
@@ -17,6 +19,8 @@ from sync.engine import Forked, RoundResult, SignedOut, SyncEngine, SyncError, h
 
 MAX_WAIT_S = 60.0
 PRESENCE_EVERY_S = 10.0
+HINT_GAP_S = 0.75
+"""Pulls prompted by hints are at least this far apart (another agent's change still shows within about 1 s)."""
 """Heartbeats go at least this often (the backend forgets a terminal after 30 s)."""
 
 
@@ -38,6 +42,7 @@ class SyncLoop:
         self.presence = presence
         """(agent state, call state) for the heartbeat sent after every round; None sends none."""
         self._wake = threading.Event()
+        self._local = threading.Event()
         self._stop = threading.Event()
         self._failures = 0
         self._rng = random.Random()
@@ -50,7 +55,12 @@ class SyncLoop:
             thread.start()
 
     def wake(self) -> None:
-        """Sync soon (a local change was saved, or the backend hinted)."""
+        """Sync now: a local change was saved."""
+        self._local.set()
+        self._wake.set()
+
+    def hinted(self) -> None:
+        """The backend says something changed: pull soon (at most every HINT_GAP_S)."""
         self._wake.set()
 
     def stop(self, timeout: float = 5.0) -> None:
@@ -85,8 +95,14 @@ class SyncLoop:
                     heartbeat(self.engine, *self.presence())
                 except Exception:  # presence is best effort; syncing goes on
                     pass
+            started = time.monotonic()
             self._wake.wait(min(self._wait_s(), PRESENCE_EVERY_S))
+            if not self._local.is_set():
+                # Woken by a hint (or the timer): on a busy floor hints come several times a second, so pull at
+                # most every HINT_GAP_S; a local change still goes out at once.
+                self._local.wait(max(0.0, HINT_GAP_S - (time.monotonic() - started)))
             self._wake.clear()
+            self._local.clear()
 
     def _listen(self) -> None:
         """Follow the backend's hint stream; reconnect after a pause when it drops."""
@@ -99,7 +115,7 @@ class SyncLoop:
                         if self._stop.is_set():
                             return
                         if line.startswith("data:"):
-                            self.wake()
+                            self.hinted()
             except httpx.HTTPError:
                 pass
             self._stop.wait(2.0 + self._rng.random() * 3)

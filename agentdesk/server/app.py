@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import json
 import time
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal
@@ -178,6 +179,79 @@ async def _too_large(send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+KEEPALIVE_S = 15.0
+
+
+class _VersionWatch:
+    """One reader of the backend's version for every hint stream of this process: it polls every HINT_POLL_S
+    while anyone listens and, when the version moved, which accounts the new versions touched (one indexed
+    query), so 200 listening terminals cost one query per poll, not 200, and a terminal is poked only for its
+    own accounts."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.version = -1
+        # (version before, version after, accounts touched) of the latest moves
+        self.moves: deque[tuple[int, int, frozenset[str | None]]] = deque(maxlen=256)
+        self.moved = asyncio.Condition()
+        self.listeners = 0
+        self.task: asyncio.Task[None] | None = None
+
+    def _read(self, since: int) -> tuple[int, frozenset[str | None]]:
+        with self.engine.connect().execution_options(read_only=True) as conn:
+            version = int(conn.execute(text("SELECT version FROM sync_state WHERE id = 1")).scalar_one())
+            if since < 0 or version == since:
+                return version, frozenset()
+            rows = conn.execute(text("SELECT DISTINCT account_id FROM sync_change WHERE version > :since"
+                                     " AND version <= :now"), {"since": since, "now": version}).scalars()
+            return version, frozenset(rows)
+
+    async def join(self) -> int:
+        self.listeners += 1
+        if self.version < 0:
+            self.version, _ = await run_in_threadpool(self._read, -1)
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._poll())
+        return self.version
+
+    def leave(self) -> None:
+        self.listeners -= 1
+
+    async def _poll(self) -> None:
+        while self.listeners > 0:
+            await asyncio.sleep(HINT_POLL_S)
+            try:
+                version, accounts = await run_in_threadpool(self._read, self.version)
+            except DBAPIError:
+                continue  # the database is away; keep the streams open and try again
+            if version != self.version:
+                async with self.moved:
+                    self.moves.append((self.version, version, accounts))
+                    self.version = version
+                    self.moved.notify_all()
+
+    async def after(self, seen: int, timeout: float) -> tuple[frozenset[str | None], int] | None:
+        """Wait until the version passes `seen`: (accounts touched since `seen`, version), or None on timeout.
+        When the moves since `seen` are no longer remembered, every account counts as touched."""
+        async with self.moved:
+            try:
+                await asyncio.wait_for(self.moved.wait_for(lambda: self.version != seen), timeout)
+            except TimeoutError:
+                return None
+            if not self.moves or seen < self.moves[0][0]:
+                return frozenset({None}), self.version
+            touched: set[str | None] = set()
+            for _, after, accounts in self.moves:
+                if after > seen:
+                    touched |= accounts
+            return frozenset(touched), self.version
+
+    @staticmethod
+    def concerns(changed: frozenset[str | None], accounts: frozenset[str] | None) -> bool:
+        """True when a change touched one of `accounts` (None: every account) or a global row."""
+        return accounts is None or None in changed or not changed.isdisjoint(accounts)
+
+
 def create_app(engine: Engine, *, jobs: bool = False) -> FastAPI:
     """The backend on `engine` (its schema must exist: `agentdesk server init`); `jobs` runs the backend's
     clock work (ticket escalation) while it serves."""
@@ -196,26 +270,49 @@ def create_app(engine: Engine, *, jobs: bool = False) -> FastAPI:
 
     known: dict[str, tuple[float, str, str]] = {}  # token digest → (good until, agent id, role)
 
-    def caller(authorization: Annotated[str | None, Header()] = None) -> engine_sync.Caller:
-        """Who is asking: the sign-in (checked against the database at most every AUTH_CACHE_S) and, on every
-        request, the accounts the agent works for now (an account taken away stops at once)."""
+    def _digest(authorization: str | None) -> str:
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not 16 <= len(token) <= 200:
             raise engine_sync.SyncRefused(401, "signed_out", "Sign in first: `agentdesk login`.")
-        digest = token_digest(token)
+        return token_digest(token)
+
+    def _cached(digest: str) -> tuple[str, str] | None:
+        cached = known.get(digest)
+        return (cached[1], cached[2]) if cached is not None and cached[0] > time.monotonic() else None
+
+    def _identify(digest: str) -> tuple[str, str]:
+        """(agent id, role) of a sign-in, checked against the database at most every AUTH_CACHE_S."""
+        found = _cached(digest)
+        if found is not None:
+            return found
         with engine.connect().execution_options(read_only=True) as conn:
-            cached = known.get(digest)
-            if cached is not None and cached[0] > time.monotonic():
-                agent_id, role = cached[1], cached[2]
-            else:
-                agent_id, role = _signed_in(conn, digest)
-                if len(known) > 10_000:
-                    known.clear()
-                known[digest] = (time.monotonic() + AUTH_CACHE_S, agent_id, role)
-            accounts = None if role in ("admin", "supervisor") else frozenset(
+            agent_id, role = _signed_in(conn, digest)
+        if len(known) > 10_000:
+            known.clear()
+        known[digest] = (time.monotonic() + AUTH_CACHE_S, agent_id, role)
+        return agent_id, role
+
+    def _caller_of(identity: tuple[str, str]) -> engine_sync.Caller:
+        """The caller with the accounts the agent works for now, read on every request (an account taken away
+        stops at once)."""
+        agent_id, role = identity
+        if role in ("admin", "supervisor"):
+            return engine_sync.Caller(agent_id=agent_id, role=role, accounts=None)
+        with engine.connect().execution_options(read_only=True) as conn:
+            accounts = frozenset(
                 conn.execute(select(AgentAccount.account_id).where(AgentAccount.agent_id == agent_id)).scalars()
             )
         return engine_sync.Caller(agent_id=agent_id, role=role, accounts=accounts)
+
+    def caller(authorization: Annotated[str | None, Header()] = None) -> engine_sync.Caller:
+        """Who is asking: the sign-in and, on every request, the accounts the agent works for now."""
+        return _caller_of(_identify(_digest(authorization)))
+
+    async def signed_in(authorization: Annotated[str | None, Header()] = None) -> tuple[str, str]:
+        """The sign-in alone, checked before the body is read; from memory when it was seen lately, so push and
+        pull make a single trip to the thread pool."""
+        digest = _digest(authorization)
+        return _cached(digest) or await run_in_threadpool(_identify, digest)
 
     def _signed_in(conn: Any, digest: str) -> tuple[str, str]:
         agent_id = conn.execute(select(agent_token.c.agent_id).where(agent_token.c.token_hash == digest)).scalar()
@@ -247,33 +344,29 @@ def create_app(engine: Engine, *, jobs: bool = False) -> FastAPI:
         return Me(agent_id=who.agent_id, name=name, role=who.role,
                   accounts=sorted(who.accounts) if who.accounts is not None else None)
 
+    watch = _VersionWatch(engine)
+
     @app.get("/sync/hints")
     async def hints(request: Request, who: Annotated[engine_sync.Caller, Depends(caller)]) -> StreamingResponse:
-        """Server-sent events: a `poke` whenever the backend's version moves (data travels by pull only)."""
+        """Server-sent events: a `poke` whenever rows of the caller's accounts (or global rows) change; data
+        travels by pull only."""
 
         async def stream() -> AsyncIterator[str]:
-            seen = await run_in_threadpool(_version)
-            yield ": connected\n\n"
-            quiet = 0.0
-            while not await request.is_disconnected():
-                await asyncio.sleep(HINT_POLL_S)
-                quiet += HINT_POLL_S
-                try:
-                    version = await run_in_threadpool(_version)
-                except DBAPIError:
-                    return  # the database is gone; the terminal reconnects and pulls when it can
-                if version != seen:
-                    seen, quiet = version, 0.0
-                    yield f"event: poke\ndata: {version}\n\n"
-                elif quiet >= 15:
-                    quiet = 0.0
-                    yield ": still here\n\n"
+            seen = await watch.join()
+            try:
+                yield ": connected\n\n"
+                while not await request.is_disconnected():
+                    moved = await watch.after(seen, KEEPALIVE_S)
+                    if moved is None:
+                        yield ": still here\n\n"
+                        continue
+                    changed, seen = moved
+                    if watch.concerns(changed, who.accounts):
+                        yield f"event: poke\ndata: {seen}\n\n"
+            finally:
+                watch.leave()
 
         return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
-
-    def _version() -> int:
-        with engine.connect().execution_options(read_only=True) as conn:
-            return int(conn.execute(text("SELECT version FROM sync_state WHERE id = 1")).scalar_one())
 
     @app.post("/presence", status_code=204)
     def beat(body: Heartbeat, who: Annotated[engine_sync.Caller, Depends(caller)]) -> Response:
@@ -302,20 +395,32 @@ def create_app(engine: Engine, *, jobs: bool = False) -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    # Push and pull do all their blocking work (sign-in, accounts, the transaction, encoding the answer) in one
+    # trip to the thread pool: a sync dependency plus a sync endpoint plus response validation would be several
+    # trips per request, and under 200 terminals those hand-offs, not the database, were most of the latency.
+
     @app.post("/sync/push", response_model=PushResponse)
-    def push(body: PushRequest, who: Annotated[engine_sync.Caller, Depends(caller)]) -> PushResponse:
-        batch = [engine_sync.PushedMutation(m.id, m.name, m.args) for m in body.mutations]
-        outcome = engine_sync.push(engine, who, body.client_group_id, batch)
-        return PushResponse(last_mutation_id=outcome.last_mutation_id, applied=outcome.applied,
-                            rejected=outcome.rejected, skipped=outcome.skipped)
+    async def push(body: PushRequest, identity: Annotated[tuple[str, str], Depends(signed_in)]) -> Response:
+        def work() -> bytes:
+            who = _caller_of(identity)
+            batch = [engine_sync.PushedMutation(m.id, m.name, m.args) for m in body.mutations]
+            outcome = engine_sync.push(engine, who, body.client_group_id, batch)
+            return PushResponse(last_mutation_id=outcome.last_mutation_id, applied=outcome.applied,
+                                rejected=outcome.rejected, skipped=outcome.skipped).model_dump_json().encode()
+
+        return Response(await run_in_threadpool(work), media_type="application/json")
 
     @app.post("/sync/pull", response_model=PullResponse)
-    def pull(body: PullRequest, who: Annotated[engine_sync.Caller, Depends(caller)]) -> PullResponse:
-        result = engine_sync.pull(engine, who, body.client_group_id, body.cookie, body.epoch)
-        return PullResponse(
-            cookie=result.cookie, epoch=result.epoch, reset=result.reset, accounts=result.accounts,
-            last_mutation_id=result.last_mutation_id, changes=result.changes, results=result.results,
-            more=result.more,
-        )
+    async def pull(body: PullRequest, identity: Annotated[tuple[str, str], Depends(signed_in)]) -> Response:
+        def work() -> bytes:
+            who = _caller_of(identity)
+            result = engine_sync.pull(engine, who, body.client_group_id, body.cookie, body.epoch)
+            return PullResponse(
+                cookie=result.cookie, epoch=result.epoch, reset=result.reset, accounts=result.accounts,
+                last_mutation_id=result.last_mutation_id, changes=result.changes, results=result.results,
+                more=result.more,
+            ).model_dump_json().encode()
+
+        return Response(await run_in_threadpool(work), media_type="application/json")
 
     return app

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 
 from agentdesk.clock import iso
 from agentdesk.domain.tickets import TicketSla
+from agentdesk.server.db import writing
 
 ESCALATION_EVERY_S = 60.0
 
@@ -24,7 +25,7 @@ def escalate_overdue(engine: Engine, now: datetime | None = None, policy: Ticket
     policy = policy or TicketSla()
     now = now or datetime.now(UTC)
     cutoff = iso(now - timedelta(hours=policy.escalate_hours))
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         due = conn.execute(text(
             "SELECT count(*) FROM ticket WHERE status IN ('new', 'open') AND awaiting_since IS NOT NULL"
             " AND awaiting_since <= :cutoff"), {"cutoff": cutoff}).scalar() or 0

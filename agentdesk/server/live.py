@@ -11,6 +11,7 @@ from sqlalchemy import Engine, and_, select, text
 
 from agentdesk.domain import phones
 from agentdesk.domain.call_events import CallEventRefused, CallEventType, next_state
+from agentdesk.server.db import writing
 from agentdesk.server.schema import call_event, live_call, presence
 from agentdesk.server.sync import Caller, SyncRefused
 
@@ -22,7 +23,7 @@ def heartbeat(engine: Engine, caller: Caller, beat: dict[str, Any], *, now: floa
     """Keep this terminal's latest state for `PRESENCE_TTL_S` seconds."""
     now = time.time() if now is None else now
     values = {**beat, "agent_id": caller.agent_id, "seen_at": now, "expires_at": now + PRESENCE_TTL_S}
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         old = conn.execute(select(presence.c.agent_state, presence.c.state_since)
                            .where(presence.c.agent_id == caller.agent_id)).first()
         values["state_since"] = old.state_since if old is not None and old.agent_state == beat["agent_state"] else now
@@ -58,7 +59,7 @@ def take_call_event(engine: Engine, event: dict[str, Any], *, now: float | None 
     422 for a ringing call to a number no account answers on."""
     now = time.time() if now is None else now
     kind = CallEventType(event["type"])
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:c))"), {"c": event["call_id"]})
         seen = conn.execute(select(call_event.c.event_id).where(call_event.c.event_id == event["event_id"])).first()

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import uuid
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,7 +22,7 @@ from sqlalchemy import Connection, Engine, Table, and_, or_, select, text
 from sqlalchemy.exc import DBAPIError
 
 from agentdesk.localstore.errors import StoreError
-from agentdesk.server.db import MutatorConnection, is_bad_data
+from agentdesk.server.db import MutatorConnection, is_bad_data, writing
 from agentdesk.server.schema import domain_tables, sync_change, sync_client_group, sync_mutation
 from sync import mutators
 
@@ -100,7 +102,7 @@ def push(engine: Engine, caller: Caller, client_group_id: str, batch: list[Pushe
     """
     outcome = PushOutcome(last_mutation_id=0)
     try:
-        with engine.begin() as conn:
+        with writing(engine) as conn:
             last = _lock_client_group(conn, caller, client_group_id)
             outcome.last_mutation_id = last
             version: int | None = None
@@ -245,7 +247,7 @@ def pull(
                     select(sync_change).where(sync_change.c.version == last, visible)
                 ).all()
                 upto = last
-        changes = _rows_for(conn, rows)
+        changes = _rows_for(conn, rows, _cache_for(engine))
         owner = conn.execute(
             select(sync_client_group.c.agent_id, sync_client_group.c.last_mutation_id)
             .where(sync_client_group.c.id == client_group_id)
@@ -270,36 +272,86 @@ def pull(
     )
 
 
-def _rows_for(conn: Connection, changes: list[Any]) -> list[dict[str, Any]]:
+class _RowCache:
+    """Rows as they were at a version, shared by every pull of one backend process.
+
+    On a busy floor every terminal pulls nearly the same window of versions a moment apart; a row's content at
+    the version its last change recorded never changes (a later change records a later version), so it is read
+    from the database once and served from memory to the other terminals. Bounded; cleared when full."""
+
+    MAX_ROWS = 50_000
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str, int], dict[str, Any]] = {}
+        self.keys: dict[str, list[Any]] = {}  # row_key text → parsed key
+        self.lock = threading.Lock()
+
+    def key(self, text_key: str) -> list[Any]:
+        found = self.keys.get(text_key)
+        if found is None:
+            if len(self.keys) > self.MAX_ROWS:
+                self.keys.clear()
+            found = self.keys[text_key] = json.loads(text_key)
+        return found
+
+    def get(self, name: str, text_key: str, version: int) -> dict[str, Any] | None:
+        return self.rows.get((name, text_key, version))
+
+    def put(self, name: str, text_key: str, version: int, row: dict[str, Any]) -> None:
+        with self.lock:
+            if len(self.rows) >= self.MAX_ROWS:
+                self.rows.clear()
+            self.rows[(name, text_key, version)] = row
+
+
+_CACHES: weakref.WeakKeyDictionary[Engine, _RowCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def _cache_for(engine: Engine) -> _RowCache:
+    with _CACHES_LOCK:
+        cache = _CACHES.get(engine)
+        if cache is None:
+            cache = _CACHES[engine] = _RowCache()
+        return cache
+
+
+def _rows_for(conn: Connection, changes: list[Any], cache: _RowCache | None = None) -> list[dict[str, Any]]:
     tables = {t.name: t for t in domain_tables()}
-    by_table: dict[str, list[Any]] = {}
+    cache = cache or _RowCache()
+    missing: dict[str, list[Any]] = {}
     for change in changes:
-        by_table.setdefault(change.table_name, []).append(change)
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    for name, group in by_table.items():
-        table = tables.get(name)
-        if table is None:
-            continue
-        live = [c for c in group if not c.deleted]
-        for chunk_start in range(0, len(live), 500):
-            chunk = live[chunk_start:chunk_start + 500]
-            for row in conn.execute(select(table).where(_key_in(table, [json.loads(c.row_key) for c in chunk]))):
+        if not change.deleted and change.table_name in tables and cache.get(
+            change.table_name, change.row_key, int(change.version)
+        ) is None:
+            missing.setdefault(change.table_name, []).append(change)
+    for name, group in missing.items():
+        table = tables[name]
+        wanted = {_canonical(cache.key(c.row_key)): c for c in group}
+        for chunk_start in range(0, len(group), 500):
+            chunk = group[chunk_start:chunk_start + 500]
+            for row in conn.execute(select(table).where(_key_in(table, [cache.key(c.row_key) for c in chunk]))):
                 mapping = dict(row._mapping)
-                found[(name, _key_text(table, mapping))] = mapping
+                change = wanted.get(_key_text(table, mapping))
+                if change is not None:
+                    cache.put(name, change.row_key, int(change.version), mapping)
     out = []
     for change in changes:
-        table = tables.get(change.table_name)
-        if table is None:
+        if change.table_name not in tables:
             continue
-        key = json.loads(change.row_key)
-        entry: dict[str, Any] = {"table": change.table_name, "key": key, "version": int(change.version)}
-        row = None if change.deleted else found.get((change.table_name, json.dumps(key, separators=(",", ":"))))
+        version = int(change.version)
+        entry: dict[str, Any] = {"table": change.table_name, "key": cache.key(change.row_key), "version": version}
+        row = None if change.deleted else cache.get(change.table_name, change.row_key, version)
         if row is None:
             entry["deleted"] = True
         else:
             entry["row"] = row
         out.append(entry)
     return out
+
+
+def _canonical(key: list[Any]) -> str:
+    return json.dumps(key, separators=(",", ":"))
 
 
 def _key_in(table: Table, keys: list[list[Any]]) -> Any:

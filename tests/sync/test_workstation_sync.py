@@ -100,3 +100,59 @@ async def test_a_refused_change_is_told_and_listed_with_its_reason(
         await pilot.pause(0.2)
     assert mine.store.rejections() == []
     assert len(mine.store.rejections(include_dismissed=True)) == 1
+
+
+@pytest.mark.parametrize("backend_engine", ["sqlite"], indirect=True)
+def test_the_hint_stream_pokes_a_terminal_only_for_its_own_accounts(backend: Backend) -> None:
+    """A change in an account the agent does not work for does not make their terminal pull; one in theirs does."""
+    import queue
+    import threading
+
+    import httpx
+
+    agent, accounts = backend.agent_with_accounts()
+    with backend.engine.connect() as conn:
+        from sqlalchemy import text
+
+        other = conn.execute(text("SELECT id FROM account WHERE id NOT IN (SELECT account_id FROM agent_account"
+                                  " WHERE agent_id = :a) ORDER BY id LIMIT 1"), {"a": agent}).scalar()
+        outsider = conn.execute(text("SELECT agent_id FROM agent_account WHERE account_id = :o ORDER BY agent_id"
+                                     " LIMIT 1"), {"o": other}).scalar()
+        theirs_customer = conn.execute(text("SELECT id FROM customer WHERE account_id = :o LIMIT 1"),
+                                       {"o": other}).scalar()
+        my_customer = conn.execute(text("SELECT id FROM customer WHERE account_id = :a LIMIT 1"),
+                                   {"a": accounts[0]}).scalar()
+    assert other and outsider and theirs_customer and my_customer
+    pokes: queue.Queue[str] = queue.Queue()
+
+    def listen() -> None:
+        headers = {"Authorization": f"Bearer {backend.token(agent)}"}
+        with httpx.stream("GET", f"{backend.url}/sync/hints", headers=headers, timeout=30) as stream:
+            for line in stream.iter_lines():
+                pokes.put(line)
+
+    threading.Thread(target=listen, daemon=True).start()
+    assert pokes.get(timeout=5).startswith(": connected")
+
+    def push(who: str, account: str, customer: str) -> None:
+        body = {"client_group_id": f"hint-{uuid.uuid4().hex[:8]}", "client_id": "x", "mutations": [{
+            "id": 1, "name": "comment.add@1", "args": {
+                "comment_id": str(uuid.uuid4()), "account_id": account, "customer_id": customer, "agent_id": who,
+                "body": "hint test", "created_at": "2026-11-23T09:00:00.000000Z"}}]}
+        answer = httpx.post(f"{backend.url}/sync/push", json=body, timeout=10,
+                            headers={"Authorization": f"Bearer {backend.token(who)}"})
+        assert answer.status_code == 200 and answer.json()["applied"] == 1
+
+    push(outsider, other, theirs_customer)
+    time.sleep(1.0)  # four polls of the backend's version
+    assert [line for line in list(pokes.queue) if line.startswith("data:")] == []
+    push(agent, accounts[0], my_customer)
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        try:
+            if pokes.get(timeout=0.2).startswith("data:"):
+                break
+        except queue.Empty:
+            continue
+    else:
+        raise AssertionError("no poke for a change in the agent's own account")
