@@ -269,6 +269,58 @@ def simulate(server_url: str, token: str, rate: float, duration: float | None, s
     click.echo(f"Sent {done.sent} events; {done.refused} refused or undelivered.", err=True)
 
 
+class _Refused(click.ClickException):
+    """A bad argument, said on one line (exit 2, as click's usage errors, without the usage text)."""
+
+    exit_code = 2
+
+
+@main.command()
+@click.option("--date", "day", default=None, metavar="YYYY-MM-DD",
+              help="The local date in each account's time zone (default: today in UTC).")
+@click.option("--professional", default=None, help="A professional's id or part of their name (default: all).")
+@click.option("--account", default=None, help="An account's id or part of its name (default: all).")
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=Path("schedules"),
+              show_default=True, help="The folder the .ics files and morning e-mails are written to.")
+@click.pass_context
+def schedule(ctx: click.Context, day: str | None, professional: str | None, account: str | None, out: Path) -> None:
+    """Print each professional's day; write their .ics file and the text of their morning e-mail."""
+    from datetime import date
+
+    from agentdesk import schedule as days_of
+    from agentdesk.domain.text import one_line
+
+    now = SystemClock().now()
+    try:
+        on = date.fromisoformat(day.strip()) if day is not None else now.date()
+        if not 1900 <= on.year <= 9000:
+            raise ValueError(on)
+    except ValueError:
+        raise _Refused(f"--date must be a date like 2026-11-24, not {one_line(day or '', 40)!r}.") from None
+    config, store_path = ctx.obj
+    settings = _settings(config, store_path)
+    store = _open_store(settings)
+    try:
+        with store.lock:
+            found = days_of.days(store.conn, on, professional=professional, account=account)
+        if not found:
+            raise click.ClickException(f"The local store at {store.path} has no professionals yet: run "
+                                       "`agentdesk demo` or `agentdesk sync` first.")
+        for n, each in enumerate(found):
+            calendar, email = days_of.write(each, out, now)
+            click.echo(("\n" if n else "") + days_of.text(each))
+            click.echo(f"  Files: {calendar}, {email.name}")
+    except days_of.NoMatch as error:
+        raise _Refused(str(error)) from None
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"Cannot write to {out}: {error.strerror or error}.") from None
+    finally:
+        store.close()
+    click.echo(f"\nWrote {len(found)} calendar file(s) and morning e-mail(s) to {out.resolve()}", err=True)
+
+
 from agentdesk.server.cli import server as _server  # noqa: E402  (a light module: its imports are lazy)
 
 main.add_command(_server)

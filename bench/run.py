@@ -224,6 +224,9 @@ def main() -> None:
             [sys.executable, __file__, "--ui-child", str(copy)], capture_output=True, text=True, env=env, check=True
         )
         figures.update(json.loads(child.stdout.strip().splitlines()[-1]))
+    from bench.booking_bench import booking_figures
+
+    figures.update(booking_figures(args.quick))  # free_slots_ms: next 10 slots, 200 professionals, 50,000 booked
     from bench.sync_bench import sync_figures
 
     figures.update(sync_figures(store, args.quick))

@@ -129,10 +129,10 @@ def _bookings(
     weeks: dict[str, list[tuple[int, int, int]]], away: dict[str, tuple[datetime, datetime]],
     customers: list[str],
 ) -> int:
-    """About sixty bookings from three weeks before the demo's today to three weeks after it."""
+    """About 150 bookings from three weeks before the demo's today to three weeks after it."""
     taken: set[tuple[str, str]] = set()
     made = 0
-    for _ in range(60):
+    for _ in range(200):
         type_id, minutes, skill, level, buffer = kinds[rng.randrange(len(kinds))]
         able = sorted(p for p, s in skills.items() if s.get(skill, 0) >= level)
         professional_id = able[rng.randrange(len(able))]
@@ -170,7 +170,10 @@ def _bookings(
             [(professional_id, unit, account_id, appointment_id) for unit in units],
         )
         remind, ask = start - REMINDER_BEFORE, end + SURVEY_AFTER
-        for kind, due, done in (("reminder", remind, remind < BASE), ("survey", ask, rating is not None)):
+        # Reminders before the demo's today were made; surveys were answered (a rating) or, after three days
+        # without an answer, closed.
+        asked = rating is not None or ask < BASE - timedelta(days=3)
+        for kind, due, done in (("reminder", remind, remind < BASE), ("survey", ask, asked)):
             conn.execute(
                 "INSERT INTO task (id, account_id, customer_id, kind, due_at, note, status, created_at,"
                 " appointment_id) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?)",

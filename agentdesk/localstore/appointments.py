@@ -205,18 +205,27 @@ def time_off(
 
 def held(
     conn: Any, account_id: str, start: datetime, end: datetime, ignore: str | None = None
-) -> dict[str, set[str]]:
-    """The quarter hours held in [start, end), by professional (those of appointment `ignore` left out, so a
-    booking being moved does not stand in its own way)."""
-    busy: dict[str, set[str]] = defaultdict(set)
+) -> dict[str, set[int]]:
+    """The quarter hours held in [start, end), by professional, as quarter-hour numbers (`quarter`); those of
+    appointment `ignore` left out, so a booking being moved does not stand in its own way."""
+    busy: dict[str, set[int]] = defaultdict(set)
+    numbers: dict[str, int] = {}  # a day has under a hundred distinct quarter hours: parse each once
     for professional_id, unit, appointment_id in conn.execute(
         "SELECT professional_id, unit_start, appointment_id FROM appointment_slot"
         " WHERE account_id = ? AND unit_start >= ? AND unit_start < ?",
         (account_id, booking.unit_key(start), booking.unit_key(end)),
     ).fetchall():
         if appointment_id != ignore:
-            busy[professional_id].add(unit)
+            number = numbers.get(unit)
+            if number is None:
+                number = numbers[unit] = quarter(datetime.fromisoformat(unit[:19]).replace(tzinfo=UTC))
+            busy[professional_id].add(number)
     return busy
+
+
+def quarter(moment: datetime) -> int:
+    """A quarter hour's number: quarter hours since 1970 (UTC)."""
+    return int(moment.timestamp()) // (UNIT_MINUTES * 60)
 
 
 def account_zone(conn: Any, account_id: str) -> ZoneInfo:
@@ -255,6 +264,8 @@ def free_slots(
         day = first_day + timedelta(days=offset)
         day_start = booking.wall_to_utc(day, 0, tz)
         day_end = booking.wall_to_utc(day + timedelta(days=1), 0, tz)
+        if prefs.weekdays and not _may_suit(day_start, day_end, caller_tz, prefs.weekdays):
+            continue  # not a day the caller can come: no need to read it
         spans = {pid: booking.working_spans(day, hours.get(pid, ()), tz) for pid in ids}
         if not any(spans.values()):
             continue
@@ -281,8 +292,15 @@ def free_slots(
     return [best[start][1] for start in sorted(best)[:count]]
 
 
+def _may_suit(day_start: datetime, day_end: datetime, caller_tz: ZoneInfo, weekdays: frozenset[int]) -> bool:
+    """True when the account's day [day_start, day_end) meets one of the caller's weekdays on their clock."""
+    first = day_start.astimezone(caller_tz).weekday()
+    last = (day_end - timedelta(microseconds=1)).astimezone(caller_tz).weekday()
+    return first in weekdays or last in weekdays
+
+
 def _starts(
-    span_start: datetime, span_end: datetime, length: timedelta, need: int, taken: set[str], earliest: datetime,
+    span_start: datetime, span_end: datetime, length: timedelta, need: int, taken: set[int], earliest: datetime,
     first: int, step: int,
 ) -> list[datetime]:
     """Starts in one working span, on the proposal grid (unit `first`, then every `step` minutes), whose `need`
@@ -290,16 +308,18 @@ def _starts(
     last_start = span_end - length
     if last_start < span_start:
         return []
-    units = int((last_start - span_start) / UNIT) + need
+    starts = int((last_start - span_start) / UNIT) + 1
+    units = starts - 1 + need
+    origin = quarter(span_start)
     free_run = [0] * (units + 1)
     for k in range(units - 1, -1, -1):
-        unit = booking.unit_key(span_start + UNIT * k)
-        free_run[k] = 0 if unit in taken else free_run[k + 1] + 1
+        free_run[k] = 0 if origin + k in taken else free_run[k + 1] + 1
     found = []
-    for k in range(first, int((last_start - span_start) / UNIT) + 1, step // UNIT_MINUTES):
-        start = span_start + UNIT * k
-        if free_run[k] >= need and start >= earliest:
-            found.append(start)
+    for k in range(first, starts, step // UNIT_MINUTES):
+        if free_run[k] >= need:
+            start = span_start + UNIT * k
+            if start >= earliest:
+                found.append(start)
     return found
 
 
