@@ -6,6 +6,7 @@ import secrets
 import sqlite3
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Engine, select, text
 
@@ -13,19 +14,38 @@ from agentdesk.models import Agent
 from agentdesk.server.app import token_digest
 from agentdesk.server.schema import agent_token, domain_tables
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 COPY_CHUNK = 2_000
+
+
+def _alembic_config() -> Config:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).with_name("alembic")))
+    return config
 
 
 def init_backend(engine: Engine) -> None:
     """Bring the backend's schema to the latest revision with Alembic (safe to run again)."""
     from alembic import command
-    from alembic.config import Config
 
-    config = Config()
-    config.set_main_option("script_location", str(Path(__file__).with_name("alembic")))
+    config = _alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """True when the backend's schema is at this release's latest revision (else `init_backend` upgrades it)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(_alembic_config()).get_heads())
+    with engine.connect() as conn:
+        return set(MigrationContext.configure(conn).get_current_heads()) == heads
 
 
 def ensure_admin(engine: Engine, name: str = "Administrator") -> str:

@@ -39,11 +39,15 @@ def server(ctx: click.Context, database: str, host: str, port: int) -> None:
     import uvicorn
     from sqlalchemy import inspect
 
+    from agentdesk.server.admin import schema_is_current
     from agentdesk.server.app import create_app
 
     engine = _engine(database)
     if not inspect(engine).has_table("sync_state"):
         raise click.ClickException(f"The backend at {database} is not set up yet: run `agentdesk server init`.")
+    if not schema_is_current(engine):
+        raise click.ClickException(f"The backend at {database} was set up by an older release: run"
+                                   " `agentdesk server init` to upgrade it (safe to repeat).")
     click.echo(f"AgentDesk backend on http://{host}:{port} (database {database}); API at /docs", err=True)
     uvicorn.run(create_app(engine, jobs=True), host=host, port=port, log_level="warning")
 

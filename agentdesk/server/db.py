@@ -111,3 +111,18 @@ def is_bad_data(error: BaseException) -> bool:
     except ImportError:  # pragma: no cover - psycopg is a dependency
         return False
     return isinstance(error, psycopg.errors.IntegrityError | psycopg.errors.DataError | psycopg.errors.ProgrammingError)
+
+
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: (\w+)\.")
+
+
+def unique_violation_table(error: BaseException) -> str | None:
+    """The table whose primary key or unique key `error` broke; None for any other error."""
+    if isinstance(error, sqlite3.IntegrityError):
+        found = _SQLITE_UNIQUE.match(str(error))
+        return found.group(1) if found else None
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return None
+    return error.diag.table_name if isinstance(error, psycopg.errors.UniqueViolation) else None

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, Table, and_, or_, select, text
 from sqlalchemy.exc import DBAPIError
 
 from agentdesk.localstore.errors import StoreError
-from agentdesk.server.db import MutatorConnection, is_bad_data, writing
+from agentdesk.server.db import MutatorConnection, is_bad_data, unique_violation_table, writing
 from agentdesk.server.schema import domain_tables, sync_change, sync_client_group, sync_mutation
 from sync import mutators
 
@@ -194,14 +194,25 @@ def _apply(conn: Connection, caller: Caller, mutation: PushedMutation, version: 
         return "rejected", str(error)[:500]
     except DBAPIError as error:
         savepoint.rollback()
-        if is_bad_data(error.orig if error.orig is not None else error):
-            return "rejected", f"{mutation.name}: the backend refused the data ({type(error.orig).__name__})"
+        cause = error.orig if error.orig is not None else error
+        if is_bad_data(cause):
+            return "rejected", _refused_data(conn, mutation, cause)
         raise
     except Exception as error:
         savepoint.rollback()
         if is_bad_data(error):
-            return "rejected", f"{mutation.name}: the backend refused the data ({type(error).__name__})"
+            return "rejected", _refused_data(conn, mutation, error)
         raise
+
+
+def _refused_data(conn: Connection, mutation: PushedMutation, error: BaseException) -> str:
+    """Why the database refused a mutation's data. A booking whose slot the primary key of `appointment_slot`
+    found taken (another push got there between the mutator's check and its insert) says so in words."""
+    if unique_violation_table(error) == "appointment_slot":
+        name = conn.execute(text("SELECT name FROM professional WHERE id = :p"),
+                            {"p": str(mutation.args.get("professional_id", ""))}).scalar()
+        return f"{mutation.name}: {name or 'the professional'} was booked by someone else a moment ago."[:500]
+    return f"{mutation.name}: the backend refused the data ({type(error).__name__})"
 
 
 def _outside_partitions(conn: Connection, caller: Caller, version: int) -> str | None:
@@ -319,12 +330,19 @@ def _cache_for(engine: Engine) -> _RowCache:
 def _rows_for(conn: Connection, changes: list[Any], cache: _RowCache | None = None) -> list[dict[str, Any]]:
     tables = {t.name: t for t in domain_tables()}
     cache = cache or _RowCache()
+    # This pull's rows are kept here, not only in the shared cache, which may be cleared while a big page is
+    # read: a row missing from the answer would read as deleted.
+    rows: dict[tuple[str, str, int], dict[str, Any]] = {}
     missing: dict[str, list[Any]] = {}
     for change in changes:
-        if not change.deleted and change.table_name in tables and cache.get(
-            change.table_name, change.row_key, int(change.version)
-        ) is None:
+        if change.deleted or change.table_name not in tables:
+            continue
+        key = (change.table_name, change.row_key, int(change.version))
+        cached = cache.get(*key)
+        if cached is None:
             missing.setdefault(change.table_name, []).append(change)
+        else:
+            rows[key] = cached
     for name, group in missing.items():
         table = tables[name]
         wanted = {_canonical(cache.key(c.row_key)): c for c in group}
@@ -334,6 +352,7 @@ def _rows_for(conn: Connection, changes: list[Any], cache: _RowCache | None = No
                 mapping = dict(row._mapping)
                 change = wanted.get(_key_text(table, mapping))
                 if change is not None:
+                    rows[(name, change.row_key, int(change.version))] = mapping
                     cache.put(name, change.row_key, int(change.version), mapping)
     out = []
     for change in changes:
@@ -341,7 +360,7 @@ def _rows_for(conn: Connection, changes: list[Any], cache: _RowCache | None = No
             continue
         version = int(change.version)
         entry: dict[str, Any] = {"table": change.table_name, "key": cache.key(change.row_key), "version": version}
-        row = None if change.deleted else cache.get(change.table_name, change.row_key, version)
+        row = None if change.deleted else rows.get((change.table_name, change.row_key, version))
         if row is None:
             entry["deleted"] = True
         else:
