@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from agentdesk.localstore import faq as _faq
 from agentdesk.localstore import history as _history
 from agentdesk.localstore import replica
 from agentdesk.localstore.appointment_store import AppointmentStore
+from agentdesk.localstore.bulk import rebuild_search_indexes
 from agentdesk.localstore.connection import client_group_id, connect, connect_reader, quick_check
 from agentdesk.localstore.errors import (
     CorruptStore,
@@ -50,7 +51,9 @@ from agentdesk.records import (
 )
 from sync import outbox
 
-__all__ = ["CorruptStore", "NotFound", "NotSaved", "Store", "StoreError", "UnknownMutation"]
+__all__ = [
+    "CorruptStore", "NotFound", "NotSaved", "Store", "StoreError", "UnknownMutation", "rebuild_search_indexes",
+]
 
 _ACCOUNT = "SELECT id, name, time_zone, price_per_minute_cents, greeting, phone_number FROM account"
 
@@ -374,6 +377,29 @@ class Store(TicketStore, AppointmentStore):
                 raise translate(error, "applying changes from the backend") from error
         return applied
 
+    def apply_snapshot(
+        self, header: Mapping[str, Any], chunks: Iterable[Mapping[str, Any]]
+    ) -> replica.PullApplied:
+        """A new terminal's first copy of the backend (`replica.load_snapshot`) in one transaction. The chunks
+        may come straight off the network: an error raised while they are read (a cut-off stream) rolls the
+        whole copy back and reaches the caller unchanged, so nothing half-copied is ever committed."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise translate(error, "copying the backend's data") from error
+            try:
+                applied = replica.load_snapshot(self._conn, self._tables, header, chunks, self._apply_for_replay,
+                                                iso(self._clock.now()))
+                self._conn.execute("COMMIT")
+            except BaseException as error:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                if isinstance(error, sqlite3.Error):
+                    raise translate(error, "copying the backend's data") from error
+                raise
+        return applied
+
     def split_off(self, *, confirmed_below: int) -> str:
         """This store turned out to be a restored or copied one: the backend holds its mutation ids from
         `confirmed_below` on with other contents. Drop the queued mutations below that id (the backend has them,
@@ -408,17 +434,3 @@ class Store(TicketStore, AppointmentStore):
         with self._read_lock:
             return replica.rejections(self._reader, include_dismissed=include_dismissed)
 
-
-def rebuild_search_indexes(conn: sqlite3.Connection) -> None:
-    """Refill customer_fts and faq_fts from their tables, inside the caller's transaction."""
-    conn.execute("DELETE FROM customer_fts")
-    conn.execute(
-        "INSERT INTO customer_fts (rowid, name, emails) SELECT c.rowid, c.name, e.locals FROM customer c"
-        " LEFT JOIN (SELECT customer_id, group_concat(substr(email, 1, instr(email, '@') - 1), ' ') AS locals"
-        "  FROM customer_email GROUP BY customer_id) e ON e.customer_id = c.id"
-    )
-    conn.execute("DELETE FROM faq_fts")
-    conn.execute(
-        "INSERT INTO faq_fts (rowid, title, body, category, product)"
-        " SELECT rowid, title, body, category, product FROM faq_article"
-    )

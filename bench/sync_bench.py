@@ -132,7 +132,7 @@ def drain_s(database: str, source: Path, count: int = 10_000) -> float:
 
 
 def initial_pull_s(source: Path) -> float:
-    with backend("sqlite", source) as (engine, url), tempfile.TemporaryDirectory() as tmp:
+    with backend("sqlite", source, process=True) as (engine, url), tempfile.TemporaryDirectory() as tmp:
         admin = ensure_admin(engine)
         store, sync = _terminal(url, issue_token(engine, admin), Path(tmp) / "t.db")
         started = time.perf_counter()

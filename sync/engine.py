@@ -12,7 +12,7 @@ import json
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,6 +21,7 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_delay, wait_exponential_jitter
 
 from agentdesk.clock import Clock, iso
+from agentdesk.localstore.replica import PullApplied
 from agentdesk.store import Store
 
 PUSH_BATCH = 100
@@ -126,6 +127,14 @@ class SyncEngine:
             raise Transient("the backend did not answer in time") from error
         except httpx.TransportError as error:
             raise Transient("the backend cannot be reached") from error
+        payload = self._check(response)
+        if not isinstance(payload, dict):
+            raise SyncError(f"The backend refused the sync request ({response.status_code}): not an answer")
+        return payload
+
+    @staticmethod
+    def _check(response: httpx.Response) -> Any:
+        """The answer's JSON when the status is a success; otherwise the error the status means."""
         if response.status_code in (429, 502, 503, 504) or response.status_code >= 500:
             raise Transient(f"the backend is busy ({response.status_code})", _retry_after(response))
         detail = ""
@@ -140,9 +149,47 @@ class SyncEngine:
             mismatch = payload.get("mutation_id") if isinstance(payload, dict) else None
             raise Forked(detail or "This store was restored or copied.",
                          int(mismatch) if isinstance(mismatch, int) else None)
-        if response.status_code >= 400 or not isinstance(payload, dict):
+        if response.status_code >= 400:
             raise SyncError(f"The backend refused the sync request ({response.status_code}): {detail}")
         return payload
+
+    def _snapshot_once(self) -> tuple[PullApplied, int]:
+        """Stream the backend's snapshot straight into the store (one local transaction); a cut-off stream or
+        a network failure rolls it back and reads as `Transient`."""
+        body = {"client_group_id": self.store.client_group_id}
+        try:
+            with self.client.stream("POST", "/sync/snapshot", json=body) as response:
+                if response.status_code != 200:
+                    response.read()
+                    self._check(response)
+                    raise SyncError(f"The backend answered the first copy with {response.status_code}.")
+                lines = (line for line in response.iter_lines() if line)
+                try:
+                    header = json.loads(next(lines))
+                except (StopIteration, ValueError) as error:
+                    raise Transient("the backend's copy of the data came without its header") from error
+                if not isinstance(header, dict) or "cookie" not in header or "epoch" not in header:
+                    raise SyncError("The backend's copy of the data has no cookie or epoch.")
+
+                def chunks() -> Iterator[dict[str, Any]]:
+                    for line in lines:
+                        try:
+                            item = json.loads(line)
+                        except ValueError as error:  # a line broken off by a dropped connection
+                            raise Transient("the backend's copy of the data was cut off") from error
+                        if not isinstance(item, dict):
+                            raise SyncError("The backend's copy of the data holds something that is not a table.")
+                        if item.get("end"):
+                            return
+                        yield item
+                    raise Transient("the backend's copy of the data was cut off")
+
+                applied = self.store.apply_snapshot(header, chunks())
+                return applied, int(header.get("last_mutation_id") or 0)
+        except httpx.TimeoutException as error:
+            raise Transient("the backend did not answer in time") from error
+        except httpx.TransportError as error:
+            raise Transient("the backend cannot be reached") from error
 
     def _with_retries(self, fn: Callable[[], Any]) -> Any:
         backoff = wait_exponential_jitter(multiplier=0.2, max=10.0, jitter=0.5)
@@ -187,8 +234,14 @@ class SyncEngine:
             self.last_push_at = iso(self.clock.now())
 
     def pull(self) -> tuple[int, int, int]:
-        """Apply the backend's changes until it has no more; (changes, acknowledged, rejected)."""
+        """Apply the backend's changes until it has no more; (changes, acknowledged, rejected). A store that
+        has never pulled first copies its partitions whole (`/sync/snapshot`), then pulls from there."""
         totals = [0, 0, 0]
+        if self.store.sync_position()[0] is None:
+            applied, acked = self._with_retries(self._snapshot_once)
+            self.last_pull_at = iso(self.clock.now())
+            totals = [applied.changes, applied.acknowledged, applied.rejected]
+            self._pushed_upto = max(self._pushed_upto, acked)
         while True:
             cookie, epoch = self.store.sync_position()
             body = {"client_group_id": self.store.client_group_id, "cookie": cookie, "epoch": epoch}

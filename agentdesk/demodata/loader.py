@@ -1,16 +1,16 @@
-"""Bulk loading demo rows: row buffers, executemany, and indexes and triggers set aside during the load.
-
-Building an index once over sorted keys is several times faster than keeping it up to date over a million
-random inserts, and the full-text triggers would re-index customers one by one; so the loader drops the
-secondary indexes and triggers of the domain tables, inserts, then re-creates them from their own SQL and
-rebuilds the full-text indexes once. All of it happens in the caller's one transaction: a failed or killed
-load leaves the store as it was.
+"""Bulk loading demo rows: row buffers and executemany, with the domain tables' indexes and triggers set
+aside during the load (`agentdesk.localstore.bulk`), all in the caller's one transaction.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
+
+from agentdesk.localstore import bulk
+from agentdesk.localstore.bulk import restore_indexes
+
+__all__ = ["DOMAIN_TABLES", "RowBuffer", "restore_indexes", "set_aside_indexes", "wipe"]
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "account": (
@@ -78,18 +78,4 @@ def wipe(conn: sqlite3.Connection) -> None:
 
 def set_aside_indexes(conn: sqlite3.Connection) -> list[str]:
     """Drop the secondary indexes and the triggers of the domain tables; their SQL, to re-create them."""
-    marks = ", ".join("?" * len(DOMAIN_TABLES))
-    found = conn.execute(
-        f"SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL"
-        f" AND tbl_name IN ({marks}) ORDER BY type, name",
-        DOMAIN_TABLES,
-    ).fetchall()
-    for kind, name, _ in found:
-        conn.execute(f'DROP {kind.upper()} "{name}"')
-    return [sql for _, _, sql in found]
-
-
-def restore_indexes(conn: sqlite3.Connection, statements: list[str]) -> None:
-    """Re-create what `set_aside_indexes` dropped."""
-    for sql in statements:
-        conn.execute(sql)
+    return bulk.set_aside_indexes(conn, DOMAIN_TABLES)

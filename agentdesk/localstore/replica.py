@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from agentdesk.localstore import bulk
+
 LOCAL_TABLES = frozenset({"outbox", "meta", "undo_log", "sync_rejection", "ticket_draft"})
 """The same set as `agentdesk.models.LOCAL_ONLY` (a test holds them equal; the store does not import models)."""
 COOKIE, EPOCH = "sync_cookie", "sync_epoch"
@@ -224,6 +226,52 @@ def rebase(
     if accounts is not None:
         keep_only_accounts(conn, tables, list(accounts))
     changed = apply_changes(conn, tables, pull.get("changes") or [], accounts)
+    return _settle(conn, pull, apply, now, changed, reset)
+
+
+def load_snapshot(
+    conn: sqlite3.Connection, tables: Mapping[str, TableShape], header: Mapping[str, Any],
+    chunks: Iterable[Mapping[str, Any]], apply: Callable[[str, dict[str, Any]], None], now: str,
+) -> PullApplied:
+    """A new terminal's first copy of the backend, in the caller's one transaction: undo what is unacknowledged,
+    empty the synced tables, insert the snapshot's rows table by table (indexes and full-text set aside and
+    rebuilt once), then acknowledge, note rejections and replay as a pull does. `header` carries the cookie,
+    epoch, accounts, last acknowledged id and results; each chunk is `{"table", "columns", "rows"}` with rows
+    as lists in the order of `columns`. Columns this store does not have are left out, rows of accounts the
+    terminal is not assigned to are refused."""
+    undo_all(conn, tables)
+    set_aside = bulk.set_aside_indexes(conn, tables)
+    forget_all(conn, tables)
+    accounts = header.get("accounts")
+    allowed = set(accounts) if accounts is not None else None
+    count = 0
+    for chunk in chunks:
+        shape = tables.get(str(chunk.get("table")))
+        if shape is None:
+            continue  # a table this version does not have yet
+        columns = [str(c) for c in chunk.get("columns") or []]
+        keep = [i for i, c in enumerate(columns) if c in shape.columns]
+        names = [columns[i] for i in keep]
+        rows: list[Any] = list(chunk.get("rows") or [])
+        if len(keep) != len(columns):
+            rows = [[row[i] for i in keep] for row in rows]
+        if allowed is not None and shape.partition in names:
+            at = names.index(str(shape.partition))
+            rows = [row for row in rows if row[at] is None or row[at] in allowed]
+        conn.executemany(
+            f"INSERT INTO {shape.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})", rows)
+        count += len(rows)
+    bulk.restore_indexes(conn, set_aside)
+    bulk.rebuild_search_indexes(conn)
+    return _settle(conn, header, apply, now, count, True)
+
+
+def _settle(
+    conn: sqlite3.Connection, pull: Mapping[str, Any], apply: Callable[[str, dict[str, Any]], None], now: str,
+    changed: int, reset: bool,
+) -> PullApplied:
+    """After the backend's rows are in: note its rejections, drop what it acknowledged, replay the rest, save
+    the cookie."""
     acked_upto = int(pull.get("last_mutation_id") or 0)
     rejected = 0
     for result in pull.get("results") or []:

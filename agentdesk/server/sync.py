@@ -14,7 +14,7 @@ import json
 import threading
 import uuid
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,7 @@ from sqlalchemy.exc import DBAPIError
 
 from agentdesk.localstore.errors import StoreError
 from agentdesk.server.db import MutatorConnection, is_bad_data, unique_violation_table, writing
-from agentdesk.server.schema import domain_tables, sync_change, sync_client_group, sync_mutation
+from agentdesk.server.schema import domain_tables, partition_column, sync_change, sync_client_group, sync_mutation
 from sync import mutators
 
 PULL_PAGE_ROWS = 5_000
@@ -81,6 +81,21 @@ class PullResult:
     changes: list[dict[str, Any]] = field(default_factory=list)
     results: list[dict[str, Any]] = field(default_factory=list)
     more: bool = False
+    encoded_changes: list[bytes] = field(default_factory=list)
+    """`changes`, each already encoded as JSON (shared between pulls: see `_RowCache`)."""
+
+    def encode(self) -> bytes:
+        """The whole answer as JSON, from the changes' ready-made encodings."""
+        head = {"cookie": self.cookie, "epoch": self.epoch, "reset": self.reset, "accounts": self.accounts,
+                "last_mutation_id": self.last_mutation_id}
+        tail = {"results": self.results, "more": self.more}
+        return b"".join((
+            _dumps(head)[:-1], b',"changes":[', b",".join(self.encoded_changes), b"],", _dumps(tail)[1:],
+        ))
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), default=str).encode()
 
 
 def args_hash(name: str, args: Mapping[str, Any]) -> str:
@@ -93,52 +108,56 @@ def _now(conn: Connection) -> str:
 
 
 def push(engine: Engine, caller: Caller, client_group_id: str, batch: list[PushedMutation]) -> PushOutcome:
-    """Apply `batch` in order for `client_group_id`; returns the last applied id afterwards.
-
-    The batch is one transaction and one version, holding the version row's lock; each mutation runs in a
-    savepoint of its own, so a rejected mutation rolls back alone and still advances, while a database failure
-    rolls back the whole batch (503) and the terminal sends the same ids again. One commit per batch instead of
-    per mutation is what lets a terminal back from a long outage drain 10,000 changes in seconds.
-    """
-    outcome = PushOutcome(last_mutation_id=0)
+    """Apply `batch` in order for `client_group_id` in a transaction of its own; returns the last applied id
+    afterwards (see `push_in`)."""
     try:
         with writing(engine) as conn:
-            last = _lock_client_group(conn, caller, client_group_id)
-            outcome.last_mutation_id = last
-            version: int | None = None
-            log: list[dict[str, Any]] = []
-            for mutation in batch:
-                digest = args_hash(mutation.name, mutation.args)
-                if mutation.id <= last:
-                    _check_same(conn, client_group_id, mutation, digest)
-                    outcome.skipped += 1
-                    continue
-                if mutation.id > last + 1:
-                    break  # a gap: the client sends from last + 1 again
-                if version is None:  # the batch commits as one version
-                    version = int(conn.execute(
-                        text("UPDATE sync_state SET version = version + 1 WHERE id = 1 RETURNING version")
-                    ).scalar_one())
-                status, reason = _apply(conn, caller, mutation, version)
-                log.append({
-                    "client_group_id": client_group_id, "mutation_id": mutation.id, "name": mutation.name[:120],
-                    "args_hash": digest, "status": status, "reason": reason, "version": version,
-                })
-                last = mutation.id
-                if status == "applied":
-                    outcome.applied += 1
-                else:
-                    outcome.rejected += 1
-            if log:
-                conn.execute(sync_mutation.insert(), log)
-            conn.execute(
-                sync_client_group.update().where(sync_client_group.c.id == client_group_id)
-                .values(last_mutation_id=last)
-            )
+            return push_in(conn, caller, client_group_id, batch)
     except SyncRefused:
         raise
     except DBAPIError as error:
         raise Unavailable("the database failed while applying this batch; send it again") from error
+
+
+def push_in(conn: Connection, caller: Caller, client_group_id: str, batch: list[PushedMutation]) -> PushOutcome:
+    """Apply `batch` in order for `client_group_id` inside the caller's transaction.
+
+    The batch is one version, taken while holding the version row's lock; each mutation runs in a savepoint of
+    its own, so a rejected mutation rolls back alone and still advances, while a database failure rolls back the
+    whole transaction (503) and the terminal sends the same ids again. One commit per batch instead of per
+    mutation is what lets a terminal back from a long outage drain 10,000 changes in seconds.
+    """
+    last = _lock_client_group(conn, caller, client_group_id)
+    outcome = PushOutcome(last_mutation_id=last)
+    version: int | None = None
+    log: list[dict[str, Any]] = []
+    for mutation in batch:
+        digest = args_hash(mutation.name, mutation.args)
+        if mutation.id <= last:
+            _check_same(conn, client_group_id, mutation, digest)
+            outcome.skipped += 1
+            continue
+        if mutation.id > last + 1:
+            break  # a gap: the client sends from last + 1 again
+        if version is None:  # the batch commits as one version
+            version = int(conn.execute(
+                text("UPDATE sync_state SET version = version + 1 WHERE id = 1 RETURNING version")
+            ).scalar_one())
+        status, reason = _apply(conn, caller, mutation, version)
+        log.append({
+            "client_group_id": client_group_id, "mutation_id": mutation.id, "name": mutation.name[:120],
+            "args_hash": digest, "status": status, "reason": reason, "version": version,
+        })
+        last = mutation.id
+        if status == "applied":
+            outcome.applied += 1
+        else:
+            outcome.rejected += 1
+    if log:
+        conn.execute(sync_mutation.insert(), log)
+    conn.execute(
+        sync_client_group.update().where(sync_client_group.c.id == client_group_id).values(last_mutation_id=last)
+    )
     outcome.last_mutation_id = last
     return outcome
 
@@ -258,15 +277,8 @@ def pull(
                     select(sync_change).where(sync_change.c.version == last, visible)
                 ).all()
                 upto = last
-        changes = _rows_for(conn, rows, _cache_for(engine))
-        owner = conn.execute(
-            select(sync_client_group.c.agent_id, sync_client_group.c.last_mutation_id)
-            .where(sync_client_group.c.id == client_group_id)
-        ).first()
-        if owner is not None and owner.agent_id != caller.agent_id and caller.role != "admin":
-            raise SyncRefused(403, "client_group_taken",
-                              "This store belongs to another agent's sign-in; sign in as that agent or start a new store.")
-        last_id = owner.last_mutation_id if owner is not None else 0
+        changes, encoded = _rows_for(conn, rows, _cache_for(engine))
+        last_id = _acknowledged(conn, caller, client_group_id)
         results = [
             {"id": int(r.mutation_id), "name": r.name, "status": r.status, "reason": r.reason}
             for r in conn.execute(
@@ -279,21 +291,99 @@ def pull(
         conn.rollback()
     return PullResult(
         cookie=upto, epoch=current_epoch, reset=reset, accounts=sorted(accounts) if accounts is not None else None,
-        last_mutation_id=int(last_id), changes=changes, results=results, more=more,
+        last_mutation_id=int(last_id), changes=changes, results=results, more=more, encoded_changes=encoded,
     )
 
 
+def _acknowledged(conn: Connection, caller: Caller, client_group_id: str) -> int:
+    """The client group's last applied mutation id (0 for a new one); refused when another agent owns it."""
+    owner = conn.execute(
+        select(sync_client_group.c.agent_id, sync_client_group.c.last_mutation_id)
+        .where(sync_client_group.c.id == client_group_id)
+    ).first()
+    if owner is None:
+        return 0
+    if owner.agent_id != caller.agent_id and caller.role != "admin":
+        raise SyncRefused(403, "client_group_taken",
+                          "This store belongs to another agent's sign-in; sign in as that agent or start a new store.")
+    return int(owner.last_mutation_id)
+
+
+SNAPSHOT_CHUNK_ROWS = 5_000
+"""Rows per line of a snapshot stream."""
+
+
+def snapshot(engine: Engine, caller: Caller, client_group_id: str) -> Iterator[bytes]:
+    """A new terminal's first copy of its partitions, as one stream of JSON lines read in one database snapshot:
+    a header (the version it was read at, the epoch, the accounts, the client group's last applied id and its
+    rejections), then each table's rows in chunks (`{"table", "columns", "rows"}`, parents first), then
+    `{"end": true, "rows": N}`. The header is read (and the caller's right to the client group checked) before
+    this returns, so a refusal is an HTTP status, not a broken stream. Reading whole tables instead of one row
+    per change is what lets a terminal copy an account of 100,000 customers in seconds; whatever changes while
+    the terminal copies has a later version and comes by the next pull."""
+    conn = engine.connect().execution_options(read_only=True)
+    try:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        state = conn.execute(text("SELECT version, epoch FROM sync_state WHERE id = 1")).one()
+        last_id = _acknowledged(conn, caller, client_group_id)
+        results = [
+            {"id": int(r.mutation_id), "name": r.name, "status": r.status, "reason": r.reason}
+            for r in conn.execute(
+                select(sync_mutation).where(
+                    sync_mutation.c.client_group_id == client_group_id, sync_mutation.c.status != "applied",
+                ).order_by(sync_mutation.c.mutation_id)
+            )
+        ]
+        header = {
+            "cookie": int(state.version), "epoch": str(state.epoch), "reset": True,
+            "accounts": sorted(caller.accounts) if caller.accounts is not None else None,
+            "last_mutation_id": last_id, "results": results,
+        }
+    except BaseException:
+        conn.close()
+        raise
+    return _snapshot_lines(conn, caller, header)
+
+
+def _snapshot_lines(conn: Connection, caller: Caller, header: dict[str, Any]) -> Iterator[bytes]:
+    def line(value: Any) -> bytes:
+        return json.dumps(value, separators=(",", ":"), default=str).encode() + b"\n"
+
+    try:
+        yield line(header)
+        total = 0
+        streaming = conn.execution_options(stream_results=True, max_row_buffer=SNAPSHOT_CHUNK_ROWS)
+        for table in domain_tables():
+            names = [c.name for c in table.columns]
+            query = select(*table.columns)
+            part = partition_column(table)
+            if part is not None and caller.accounts is not None:
+                column = table.c[part]
+                query = query.where(or_(column.is_(None), column.in_(sorted(caller.accounts))))
+            result = streaming.execute(query)
+            while rows := result.fetchmany(SNAPSHOT_CHUNK_ROWS):
+                total += len(rows)
+                yield line({"table": table.name, "columns": names, "rows": [tuple(r) for r in rows]})
+            result.close()
+        yield line({"end": True, "rows": total})
+    finally:
+        conn.rollback()
+        conn.close()
+
+
 class _RowCache:
-    """Rows as they were at a version, shared by every pull of one backend process.
+    """Changes as sent, shared by every pull of one backend process.
 
     On a busy floor every terminal pulls nearly the same window of versions a moment apart; a row's content at
-    the version its last change recorded never changes (a later change records a later version), so it is read
-    from the database once and served from memory to the other terminals. Bounded; cleared when full."""
+    the version its last change recorded never changes (a later change records a later version), so each change
+    is read from the database and encoded as JSON once, and served from memory to the other terminals. Bounded;
+    cleared when full."""
 
     MAX_ROWS = 50_000
 
     def __init__(self) -> None:
-        self.rows: dict[tuple[str, str, int], dict[str, Any]] = {}
+        self.rows: dict[tuple[str, str, int], tuple[dict[str, Any], bytes]] = {}
         self.keys: dict[str, list[Any]] = {}  # row_key text → parsed key
         self.lock = threading.Lock()
 
@@ -305,14 +395,14 @@ class _RowCache:
             found = self.keys[text_key] = json.loads(text_key)
         return found
 
-    def get(self, name: str, text_key: str, version: int) -> dict[str, Any] | None:
+    def get(self, name: str, text_key: str, version: int) -> tuple[dict[str, Any], bytes] | None:
         return self.rows.get((name, text_key, version))
 
-    def put(self, name: str, text_key: str, version: int, row: dict[str, Any]) -> None:
+    def put(self, name: str, text_key: str, version: int, entry: tuple[dict[str, Any], bytes]) -> None:
         with self.lock:
             if len(self.rows) >= self.MAX_ROWS:
                 self.rows.clear()
-            self.rows[(name, text_key, version)] = row
+            self.rows[(name, text_key, version)] = entry
 
 
 _CACHES: weakref.WeakKeyDictionary[Engine, _RowCache] = weakref.WeakKeyDictionary()
@@ -327,12 +417,15 @@ def _cache_for(engine: Engine) -> _RowCache:
         return cache
 
 
-def _rows_for(conn: Connection, changes: list[Any], cache: _RowCache | None = None) -> list[dict[str, Any]]:
+def _rows_for(
+    conn: Connection, changes: list[Any], cache: _RowCache | None = None
+) -> tuple[list[dict[str, Any]], list[bytes]]:
+    """The changes as sent (`{"table", "key", "version", "row"}` or `"deleted": true`), and each encoded."""
     tables = {t.name: t for t in domain_tables()}
     cache = cache or _RowCache()
-    # This pull's rows are kept here, not only in the shared cache, which may be cleared while a big page is
+    # This pull's entries are kept here, not only in the shared cache, which may be cleared while a big page is
     # read: a row missing from the answer would read as deleted.
-    rows: dict[tuple[str, str, int], dict[str, Any]] = {}
+    found: dict[tuple[str, str, int], tuple[dict[str, Any], bytes]] = {}
     missing: dict[str, list[Any]] = {}
     for change in changes:
         if change.deleted or change.table_name not in tables:
@@ -342,7 +435,7 @@ def _rows_for(conn: Connection, changes: list[Any], cache: _RowCache | None = No
         if cached is None:
             missing.setdefault(change.table_name, []).append(change)
         else:
-            rows[key] = cached
+            found[key] = cached
     for name, group in missing.items():
         table = tables[name]
         wanted = {_canonical(cache.key(c.row_key)): c for c in group}
@@ -352,21 +445,25 @@ def _rows_for(conn: Connection, changes: list[Any], cache: _RowCache | None = No
                 mapping = dict(row._mapping)
                 change = wanted.get(_key_text(table, mapping))
                 if change is not None:
-                    rows[(name, change.row_key, int(change.version))] = mapping
-                    cache.put(name, change.row_key, int(change.version), mapping)
-    out = []
+                    version = int(change.version)
+                    entry = {"table": name, "key": cache.key(change.row_key), "version": version, "row": mapping}
+                    made = (entry, _dumps(entry))
+                    found[(name, change.row_key, version)] = made
+                    cache.put(name, change.row_key, version, made)
+    out: list[dict[str, Any]] = []
+    encoded: list[bytes] = []
     for change in changes:
         if change.table_name not in tables:
             continue
         version = int(change.version)
-        entry: dict[str, Any] = {"table": change.table_name, "key": cache.key(change.row_key), "version": version}
-        row = None if change.deleted else rows.get((change.table_name, change.row_key, version))
-        if row is None:
-            entry["deleted"] = True
-        else:
-            entry["row"] = row
-        out.append(entry)
-    return out
+        made = None if change.deleted else found.get((change.table_name, change.row_key, version))
+        if made is None:
+            gone = {"table": change.table_name, "key": cache.key(change.row_key), "version": version,
+                    "deleted": True}
+            made = (gone, _dumps(gone))
+        out.append(made[0])
+        encoded.append(made[1])
+    return out, encoded
 
 
 def _canonical(key: list[Any]) -> str:

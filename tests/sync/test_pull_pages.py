@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import Engine, text
 
@@ -26,6 +28,9 @@ def test_a_page_bigger_than_the_row_cache_reads_no_row_as_deleted(
         assert not [c for c in page.changes if c.get("deleted")], "a live row was sent as deleted"
         for change in page.changes:
             sent[change["table"]] = sent.get(change["table"], 0) + 1
+        answer = json.loads(page.encode())  # what the terminal receives, from the shared ready-made encodings
+        assert answer["changes"] == json.loads(json.dumps(page.changes, default=str))
+        assert (answer["cookie"], answer["more"], answer["reset"]) == (page.cookie, page.more, cookie is None)
         cookie, epoch, more = page.cookie, page.epoch, page.more
     assert sent["customer"] == customers
     # And twice over, now partly from the cache: the same rows again.
