@@ -81,7 +81,7 @@ class TicketActions(_Base):
                 "recorded_at": iso(now)})
             future = desk.writer.submit("ticket.set_status@1", {
                 "ticket_id": self.ticket_id, "status": "resolved", "changed_at": iso(now), "agent_id": desk.agent.id})
-            self.after_saved(future, lambda: (self.notify(f"{card.case_number} resolved.", timeout=3),
+            self.after_saved(future, lambda: (self.notify(f"{card.case_number} resolved.", timeout=3, markup=False),
                                               self.load_ticket()))
 
         self.app.push_screen(ConsentToResolve(card.case_number), given)
@@ -200,7 +200,7 @@ class TicketActions(_Base):
             future = desk.writer.submit("ticket.save_the_sale@1", {
                 "ticket_id": self.ticket_id, "outcome": value, "decided_at": iso(desk.clock.now()),
                 "agent_id": desk.agent.id})
-            self.after_saved(future, lambda: (self.notify(f"Outcome recorded: {value}.", timeout=3),
+            self.after_saved(future, lambda: (self.notify(f"Outcome recorded: {value}.", timeout=3, markup=False),
                                               self.load_ticket()))
 
         self.app.push_screen(Choice("Save the sale, step 2: how did it end?", options), chosen)

@@ -59,7 +59,8 @@ class TicketHandlers(_Base):
             future = self.desk.writer.submit("ticket.open@1", args)
 
             def saved() -> None:
-                self.notify(f"Case {number} opened; the confirmation is queued to the customer.", timeout=6)
+                self.notify(f"Case {number} opened; the confirmation is queued to the customer.", timeout=6,
+                            markup=False)
                 self.reload_customer()
 
             self.after_saved(future, saved)

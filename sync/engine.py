@@ -13,6 +13,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -69,6 +70,17 @@ class RoundResult:
     changes: int
 
 
+@contextmanager
+def _network() -> Iterator[None]:
+    """HTTP trouble as `Transient`: a timeout is "unknown", so the same request goes again later."""
+    try:
+        yield
+    except httpx.TimeoutException as error:
+        raise Transient("the backend did not answer in time") from error
+    except httpx.TransportError as error:
+        raise Transient("the backend cannot be reached") from error
+
+
 def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after", "")
     try:
@@ -121,12 +133,8 @@ class SyncEngine:
     # -- HTTP ----------------------------------------------------------------------------------------------
 
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        try:
+        with _network():
             response = self.client.post(path, json=body)
-        except httpx.TimeoutException as error:
-            raise Transient("the backend did not answer in time") from error
-        except httpx.TransportError as error:
-            raise Transient("the backend cannot be reached") from error
         payload = self._check(response)
         if not isinstance(payload, dict):
             raise SyncError(f"The backend refused the sync request ({response.status_code}): not an answer")
@@ -157,39 +165,34 @@ class SyncEngine:
         """Stream the backend's snapshot straight into the store (one local transaction); a cut-off stream or
         a network failure rolls it back and reads as `Transient`."""
         body = {"client_group_id": self.store.client_group_id}
-        try:
-            with self.client.stream("POST", "/sync/snapshot", json=body) as response:
-                if response.status_code != 200:
-                    response.read()
-                    self._check(response)
-                    raise SyncError(f"The backend answered the first copy with {response.status_code}.")
-                lines = (line for line in response.iter_lines() if line)
-                try:
-                    header = json.loads(next(lines))
-                except (StopIteration, ValueError) as error:
-                    raise Transient("the backend's copy of the data came without its header") from error
-                if not isinstance(header, dict) or "cookie" not in header or "epoch" not in header:
-                    raise SyncError("The backend's copy of the data has no cookie or epoch.")
+        with _network(), self.client.stream("POST", "/sync/snapshot", json=body) as response:
+            if response.status_code != 200:
+                response.read()
+                self._check(response)
+                raise SyncError(f"The backend answered the first copy with {response.status_code}.")
+            lines = (line for line in response.iter_lines() if line)
+            try:
+                header = json.loads(next(lines))
+            except (StopIteration, ValueError) as error:
+                raise Transient("the backend's copy of the data came without its header") from error
+            if not isinstance(header, dict) or "cookie" not in header or "epoch" not in header:
+                raise SyncError("The backend's copy of the data has no cookie or epoch.")
 
-                def chunks() -> Iterator[dict[str, Any]]:
-                    for line in lines:
-                        try:
-                            item = json.loads(line)
-                        except ValueError as error:  # a line broken off by a dropped connection
-                            raise Transient("the backend's copy of the data was cut off") from error
-                        if not isinstance(item, dict):
-                            raise SyncError("The backend's copy of the data holds something that is not a table.")
-                        if item.get("end"):
-                            return
-                        yield item
-                    raise Transient("the backend's copy of the data was cut off")
+            def chunks() -> Iterator[dict[str, Any]]:
+                for line in lines:
+                    try:
+                        item = json.loads(line)
+                    except ValueError as error:  # a line broken off by a dropped connection
+                        raise Transient("the backend's copy of the data was cut off") from error
+                    if not isinstance(item, dict):
+                        raise SyncError("The backend's copy of the data holds something that is not a table.")
+                    if item.get("end"):
+                        return
+                    yield item
+                raise Transient("the backend's copy of the data was cut off")
 
-                applied = self.store.apply_snapshot(header, chunks())
-                return applied, int(header.get("last_mutation_id") or 0)
-        except httpx.TimeoutException as error:
-            raise Transient("the backend did not answer in time") from error
-        except httpx.TransportError as error:
-            raise Transient("the backend cannot be reached") from error
+            applied = self.store.apply_snapshot(header, chunks())
+            return applied, int(header.get("last_mutation_id") or 0)
 
     def _with_retries(self, fn: Callable[[], Any]) -> Any:
         backoff = wait_exponential_jitter(multiplier=0.2, max=10.0, jitter=0.5)

@@ -2,8 +2,8 @@
 hints ("something changed: pull now") on its server-sent-event stream.
 
 A round runs when a local change is saved (`wake`), when a hint arrives (at most every HINT_GAP_S), and every
-`interval_s` otherwise; after
-a failure the wait grows (with jitter) up to a minute, so an outage does not turn into a storm of requests.
+`interval_s` otherwise; after a failure the wait grows (with jitter) up to a minute, so an outage does not turn
+into a storm of requests.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from sync.engine import Forked, RoundResult, SignedOut, SyncEngine, SyncError, h
 
 MAX_WAIT_S = 60.0
 PRESENCE_EVERY_S = 10.0
+"""Heartbeats go at least this often (the backend forgets a terminal after 30 s)."""
 HINT_GAP_S = 0.75
 """Pulls prompted by hints are at least this far apart (another agent's change still shows within about 1 s)."""
-"""Heartbeats go at least this often (the backend forgets a terminal after 30 s)."""
 
 
 class SyncLoop:

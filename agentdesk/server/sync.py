@@ -108,56 +108,52 @@ def _now(conn: Connection) -> str:
 
 
 def push(engine: Engine, caller: Caller, client_group_id: str, batch: list[PushedMutation]) -> PushOutcome:
-    """Apply `batch` in order for `client_group_id` in a transaction of its own; returns the last applied id
-    afterwards (see `push_in`)."""
+    """Apply `batch` in order for `client_group_id`; returns the last applied id afterwards.
+
+    The batch is one transaction and one version, holding the version row's lock; each mutation runs in a
+    savepoint of its own, so a rejected mutation rolls back alone and still advances, while a database failure
+    rolls back the whole batch (503) and the terminal sends the same ids again. One commit per batch instead of
+    per mutation is what lets a terminal back from a long outage drain 10,000 changes in seconds.
+    """
+    outcome = PushOutcome(last_mutation_id=0)
     try:
         with writing(engine) as conn:
-            return push_in(conn, caller, client_group_id, batch)
+            last = _lock_client_group(conn, caller, client_group_id)
+            outcome.last_mutation_id = last
+            version: int | None = None
+            log: list[dict[str, Any]] = []
+            for mutation in batch:
+                digest = args_hash(mutation.name, mutation.args)
+                if mutation.id <= last:
+                    _check_same(conn, client_group_id, mutation, digest)
+                    outcome.skipped += 1
+                    continue
+                if mutation.id > last + 1:
+                    break  # a gap: the client sends from last + 1 again
+                if version is None:  # the batch commits as one version
+                    version = int(conn.execute(
+                        text("UPDATE sync_state SET version = version + 1 WHERE id = 1 RETURNING version")
+                    ).scalar_one())
+                status, reason = _apply(conn, caller, mutation, version)
+                log.append({
+                    "client_group_id": client_group_id, "mutation_id": mutation.id, "name": mutation.name[:120],
+                    "args_hash": digest, "status": status, "reason": reason, "version": version,
+                })
+                last = mutation.id
+                if status == "applied":
+                    outcome.applied += 1
+                else:
+                    outcome.rejected += 1
+            if log:
+                conn.execute(sync_mutation.insert(), log)
+            conn.execute(
+                sync_client_group.update().where(sync_client_group.c.id == client_group_id)
+                .values(last_mutation_id=last)
+            )
     except SyncRefused:
         raise
     except DBAPIError as error:
         raise Unavailable("the database failed while applying this batch; send it again") from error
-
-
-def push_in(conn: Connection, caller: Caller, client_group_id: str, batch: list[PushedMutation]) -> PushOutcome:
-    """Apply `batch` in order for `client_group_id` inside the caller's transaction.
-
-    The batch is one version, taken while holding the version row's lock; each mutation runs in a savepoint of
-    its own, so a rejected mutation rolls back alone and still advances, while a database failure rolls back the
-    whole transaction (503) and the terminal sends the same ids again. One commit per batch instead of per
-    mutation is what lets a terminal back from a long outage drain 10,000 changes in seconds.
-    """
-    last = _lock_client_group(conn, caller, client_group_id)
-    outcome = PushOutcome(last_mutation_id=last)
-    version: int | None = None
-    log: list[dict[str, Any]] = []
-    for mutation in batch:
-        digest = args_hash(mutation.name, mutation.args)
-        if mutation.id <= last:
-            _check_same(conn, client_group_id, mutation, digest)
-            outcome.skipped += 1
-            continue
-        if mutation.id > last + 1:
-            break  # a gap: the client sends from last + 1 again
-        if version is None:  # the batch commits as one version
-            version = int(conn.execute(
-                text("UPDATE sync_state SET version = version + 1 WHERE id = 1 RETURNING version")
-            ).scalar_one())
-        status, reason = _apply(conn, caller, mutation, version)
-        log.append({
-            "client_group_id": client_group_id, "mutation_id": mutation.id, "name": mutation.name[:120],
-            "args_hash": digest, "status": status, "reason": reason, "version": version,
-        })
-        last = mutation.id
-        if status == "applied":
-            outcome.applied += 1
-        else:
-            outcome.rejected += 1
-    if log:
-        conn.execute(sync_mutation.insert(), log)
-    conn.execute(
-        sync_client_group.update().where(sync_client_group.c.id == client_group_id).values(last_mutation_id=last)
-    )
     outcome.last_mutation_id = last
     return outcome
 
@@ -279,15 +275,7 @@ def pull(
                 upto = last
         changes, encoded = _rows_for(conn, rows, _cache_for(engine))
         last_id = _acknowledged(conn, caller, client_group_id)
-        results = [
-            {"id": int(r.mutation_id), "name": r.name, "status": r.status, "reason": r.reason}
-            for r in conn.execute(
-                select(sync_mutation).where(
-                    sync_mutation.c.client_group_id == client_group_id, sync_mutation.c.version > since,
-                    sync_mutation.c.version <= upto, sync_mutation.c.status != "applied",
-                ).order_by(sync_mutation.c.mutation_id)
-            )
-        ]
+        results = _refusals(conn, client_group_id, sync_mutation.c.version > since, sync_mutation.c.version <= upto)
         conn.rollback()
     return PullResult(
         cookie=upto, epoch=current_epoch, reset=reset, accounts=sorted(accounts) if accounts is not None else None,
@@ -309,6 +297,18 @@ def _acknowledged(conn: Connection, caller: Caller, client_group_id: str) -> int
     return int(owner.last_mutation_id)
 
 
+def _refusals(conn: Connection, client_group_id: str, *within: Any) -> list[dict[str, Any]]:
+    """The client group's rejected mutations (in the versions `within` narrows to), for its "needs attention"."""
+    return [
+        {"id": int(r.mutation_id), "name": r.name, "status": r.status, "reason": r.reason}
+        for r in conn.execute(
+            select(sync_mutation).where(
+                sync_mutation.c.client_group_id == client_group_id, sync_mutation.c.status != "applied", *within,
+            ).order_by(sync_mutation.c.mutation_id)
+        )
+    ]
+
+
 SNAPSHOT_CHUNK_ROWS = 5_000
 """Rows per line of a snapshot stream."""
 
@@ -327,14 +327,7 @@ def snapshot(engine: Engine, caller: Caller, client_group_id: str) -> Iterator[b
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         state = conn.execute(text("SELECT version, epoch FROM sync_state WHERE id = 1")).one()
         last_id = _acknowledged(conn, caller, client_group_id)
-        results = [
-            {"id": int(r.mutation_id), "name": r.name, "status": r.status, "reason": r.reason}
-            for r in conn.execute(
-                select(sync_mutation).where(
-                    sync_mutation.c.client_group_id == client_group_id, sync_mutation.c.status != "applied",
-                ).order_by(sync_mutation.c.mutation_id)
-            )
-        ]
+        results = _refusals(conn, client_group_id)
         header = {
             "cookie": int(state.version), "epoch": str(state.epoch), "reset": True,
             "accounts": sorted(caller.accounts) if caller.accounts is not None else None,
@@ -348,7 +341,7 @@ def snapshot(engine: Engine, caller: Caller, client_group_id: str) -> Iterator[b
 
 def _snapshot_lines(conn: Connection, caller: Caller, header: dict[str, Any]) -> Iterator[bytes]:
     def line(value: Any) -> bytes:
-        return json.dumps(value, separators=(",", ":"), default=str).encode() + b"\n"
+        return _dumps(value) + b"\n"
 
     try:
         yield line(header)

@@ -121,6 +121,16 @@ def _two_agents_sharing_an_account(backend: Backend) -> tuple[str, str, str]:
     return first, second, account
 
 
+def _two_desks(backend: Backend, terminals: Any) -> tuple[Terminal, Terminal, str]:
+    """Two agents' terminals that share an account, both synced once; and that account."""
+    first_agent, second_agent, account = _two_agents_sharing_an_account(backend)
+    first = terminals(first_agent, backend.accounts_of(first_agent), name="first")
+    second = terminals(second_agent, backend.accounts_of(second_agent), name="second")
+    first.engine.sync_once()
+    second.engine.sync_once()
+    return first, second, account
+
+
 # -- a: tentative, then confirmed ---------------------------------------------------------------------------------
 
 
@@ -162,11 +172,7 @@ def test_a_booking_is_tentative_on_the_terminal_until_the_backend_confirms_it(
 
 
 def test_two_agents_book_one_slot_offline(backend: Backend, terminals: Any) -> None:
-    first_agent, second_agent, account = _two_agents_sharing_an_account(backend)
-    first = terminals(first_agent, backend.accounts_of(first_agent), name="first")
-    second = terminals(second_agent, backend.accounts_of(second_agent), name="second")
-    first.engine.sync_once()
-    second.engine.sync_once()
+    first, second, account = _two_desks(backend, terminals)
     kind = _kind(first, account)
     slot = first.store.free_slots(kind, earliest=_tomorrow(first), count=1)[0]
     ada, bo = _customers(first, account)[:2]
@@ -207,11 +213,7 @@ def test_two_agents_book_one_slot_offline(backend: Backend, terminals: Any) -> N
 def test_a_moved_and_a_cancelled_booking_free_their_time_on_the_other_terminal(
     backend: Backend, terminals: Any
 ) -> None:
-    first_agent, second_agent, account = _two_agents_sharing_an_account(backend)
-    first = terminals(first_agent, backend.accounts_of(first_agent))
-    second = terminals(second_agent, backend.accounts_of(second_agent))
-    first.engine.sync_once()
-    second.engine.sync_once()
+    first, second, account = _two_desks(backend, terminals)
     kind = _kind(first, account)
     early, late = _apart(kind, first.store.free_slots(kind, earliest=_tomorrow(first), count=20), 2)
     ada, bo, cy = _customers(first, account)[:3]
@@ -224,7 +226,7 @@ def test_a_moved_and_a_cancelled_booking_free_their_time_on_the_other_terminal(
 
     now = first.store.clock.now()
     move = booker.reschedule_args(kind, made, professional_id=late.professional_id, start=late.starts_at, now=now,
-                                  settings=SETTINGS, agent_id=first_agent)
+                                  settings=SETTINGS, agent_id=first.agent_id)
     first.store.mutate("appointment.reschedule@1", move)
     first.engine.sync_once()
     second.engine.sync_once()
@@ -237,7 +239,7 @@ def test_a_moved_and_a_cancelled_booking_free_their_time_on_the_other_terminal(
     second.engine.sync_once()
     assert backend.scalar("SELECT status FROM appointment WHERE id = :i", i=took_early) == "confirmed"
 
-    first.store.mutate("appointment.cancel@1", booker.cancel_args(made, now=now, agent_id=first_agent,
+    first.store.mutate("appointment.cancel@1", booker.cancel_args(made, now=now, agent_id=first.agent_id,
                                                                   reason="the customer is away"))
     first.engine.sync_once()
     second.engine.sync_once()
@@ -266,11 +268,7 @@ def test_when_the_check_misses_a_taken_slot_the_database_refuses_and_says_who_to
 ) -> None:
     """The slot's primary key, not `why_not`, is the rule: with the backend's check blinded (as if two pushes
     raced past it), the second booking still fails, as a rejection the agent can read, never as a 5xx."""
-    first_agent, second_agent, account = _two_agents_sharing_an_account(backend)
-    first = terminals(first_agent, backend.accounts_of(first_agent))
-    second = terminals(second_agent, backend.accounts_of(second_agent))
-    first.engine.sync_once()
-    second.engine.sync_once()
+    first, second, account = _two_desks(backend, terminals)
     kind = _kind(first, account)
     slot = first.store.free_slots(kind, earliest=_tomorrow(first), count=1)[0]
     ada, bo = _customers(first, account)[:2]
