@@ -11,6 +11,8 @@ versions commit in order on SQLite and PostgreSQL alike (never a sequence, never
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -160,7 +162,13 @@ _server_defaults()
 
 def domain_tables() -> list[Table]:
     """The synced tables, parents before children (the terminal-only ones left out)."""
-    return [t for t in SQLModel.metadata.sorted_tables if t.name not in models.LOCAL_ONLY]
+    tables = SQLModel.metadata.tables
+    if _SORTED[0] != len(tables):  # sorted once: sorting on every pull was a visible part of its cost
+        _SORTED[:] = [len(tables), [t for t in SQLModel.metadata.sorted_tables if t.name not in models.LOCAL_ONLY]]
+    return list(_SORTED[1])
+
+
+_SORTED: list[Any] = [-1, []]
 
 
 def partition_column(table: Table) -> str | None:

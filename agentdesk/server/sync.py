@@ -9,16 +9,17 @@ in its partitions, its mutation results, and its last applied id.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import threading
 import uuid
 import weakref
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, or_, select, text
+from sqlalchemy import Connection, Engine, Table, and_, bindparam, or_, select, text
 from sqlalchemy.exc import DBAPIError
 
 from agentdesk.localstore.errors import StoreError
@@ -56,6 +57,15 @@ class Caller:
         return self.accounts is None or account_id in self.accounts
 
 
+CallerOf = Callable[[Connection], Caller]
+"""Who is calling, read inside the request's own transaction (the accounts an agent works for can change at any
+moment; reading them there costs no transaction of its own)."""
+
+
+def _who(caller: Caller | CallerOf, conn: Connection) -> Caller:
+    return caller if isinstance(caller, Caller) else caller(conn)
+
+
 @dataclass(frozen=True, slots=True)
 class PushedMutation:
     id: int
@@ -78,11 +88,15 @@ class PullResult:
     reset: bool
     accounts: list[str] | None
     last_mutation_id: int
-    changes: list[dict[str, Any]] = field(default_factory=list)
     results: list[dict[str, Any]] = field(default_factory=list)
     more: bool = False
     encoded_changes: list[bytes] = field(default_factory=list)
-    """`changes`, each already encoded as JSON (shared between pulls: see `_RowCache`)."""
+    """The changes, each already encoded as JSON (shared between pulls: see `_RowCache` and `_Tail`)."""
+
+    @property
+    def changes(self) -> list[dict[str, Any]]:
+        """The changes as sent (`{"table", "key", "version", "row"}` or `"deleted": true`)."""
+        return [json.loads(change) for change in self.encoded_changes]
 
     def encode(self) -> bytes:
         """The whole answer as JSON, from the changes' ready-made encodings."""
@@ -107,7 +121,9 @@ def _now(conn: Connection) -> str:
     return str(conn.execute(text("SELECT CURRENT_TIMESTAMP")).scalar())
 
 
-def push(engine: Engine, caller: Caller, client_group_id: str, batch: list[PushedMutation]) -> PushOutcome:
+def push(
+    engine: Engine, caller: Caller | CallerOf, client_group_id: str, batch: list[PushedMutation]
+) -> PushOutcome:
     """Apply `batch` in order for `client_group_id`; returns the last applied id afterwards.
 
     The batch is one transaction and one version, holding the version row's lock; each mutation runs in a
@@ -118,6 +134,7 @@ def push(engine: Engine, caller: Caller, client_group_id: str, batch: list[Pushe
     outcome = PushOutcome(last_mutation_id=0)
     try:
         with writing(engine) as conn:
+            caller = _who(caller, conn)
             last = _lock_client_group(conn, caller, client_group_id)
             outcome.last_mutation_id = last
             version: int | None = None
@@ -146,10 +163,7 @@ def push(engine: Engine, caller: Caller, client_group_id: str, batch: list[Pushe
                     outcome.rejected += 1
             if log:
                 conn.execute(sync_mutation.insert(), log)
-            conn.execute(
-                sync_client_group.update().where(sync_client_group.c.id == client_group_id)
-                .values(last_mutation_id=last)
-            )
+            conn.execute(_ADVANCE, {"group": client_group_id, "upto": last})
     except SyncRefused:
         raise
     except DBAPIError as error:
@@ -158,14 +172,34 @@ def push(engine: Engine, caller: Caller, client_group_id: str, batch: list[Pushe
     return outcome
 
 
+# The statements of push and pull, built once: building SQLAlchemy expressions per request cost more of the
+# interpreter than running them, and under 200 terminals every push waits on that interpreter.
+_OWNER = select(sync_client_group.c.agent_id, sync_client_group.c.last_mutation_id).where(
+    sync_client_group.c.id == bindparam("group"))
+_ADVANCE = sync_client_group.update().where(sync_client_group.c.id == bindparam("group")).values(
+    last_mutation_id=bindparam("upto"))
+_KNOWN_HASH = select(sync_mutation.c.args_hash).where(
+    sync_mutation.c.client_group_id == bindparam("group"), sync_mutation.c.mutation_id == bindparam("mutation"))
+_VERSION_ACCOUNTS = select(sync_change.c.account_id).distinct().where(
+    sync_change.c.version == bindparam("at"), sync_change.c.account_id.is_not(None))
+_REFUSED = select(sync_mutation).where(
+    sync_mutation.c.client_group_id == bindparam("group"), sync_mutation.c.status != "applied",
+).order_by(sync_mutation.c.mutation_id)
+_REFUSED_BETWEEN = _REFUSED.where(sync_mutation.c.version > bindparam("after"),
+                                  sync_mutation.c.version <= bindparam("upto"))
+_CHANGED_BETWEEN = select(sync_change).where(
+    sync_change.c.version > bindparam("after"), sync_change.c.version <= bindparam("upto"),
+).order_by(sync_change.c.version, sync_change.c.table_name, sync_change.c.row_key)
+_LOCK_VERSION = {
+    "postgresql": text("SELECT version FROM sync_state WHERE id = 1 FOR UPDATE"),
+    "sqlite": text("SELECT version FROM sync_state WHERE id = 1"),
+}
+
+
 def _lock_client_group(conn: Connection, caller: Caller, client_group_id: str) -> int:
     """Take the version row's lock (serialising pushes) and return the group's last applied id."""
-    conn.execute(text("SELECT version FROM sync_state WHERE id = 1 FOR UPDATE")
-                 if conn.dialect.name == "postgresql" else text("SELECT version FROM sync_state WHERE id = 1"))
-    row = conn.execute(
-        select(sync_client_group.c.agent_id, sync_client_group.c.last_mutation_id)
-        .where(sync_client_group.c.id == client_group_id)
-    ).first()
+    conn.execute(_LOCK_VERSION.get(conn.dialect.name, _LOCK_VERSION["sqlite"]))
+    row = conn.execute(_OWNER, {"group": client_group_id}).first()
     if row is None:
         conn.execute(sync_client_group.insert().values(
             id=client_group_id, agent_id=caller.agent_id, last_mutation_id=0, created_at=_now(conn)))
@@ -177,10 +211,7 @@ def _lock_client_group(conn: Connection, caller: Caller, client_group_id: str) -
 
 
 def _check_same(conn: Connection, client_group_id: str, mutation: PushedMutation, digest: str) -> None:
-    known = conn.execute(
-        select(sync_mutation.c.args_hash).where(
-            sync_mutation.c.client_group_id == client_group_id, sync_mutation.c.mutation_id == mutation.id)
-    ).scalar()
+    known = conn.execute(_KNOWN_HASH, {"group": client_group_id, "mutation": mutation.id}).scalar()
     if known is not None and known != digest:
         raise SyncRefused(
             409, "client_forked",
@@ -233,62 +264,71 @@ def _refused_data(conn: Connection, mutation: PushedMutation, error: BaseExcepti
 def _outside_partitions(conn: Connection, caller: Caller, version: int) -> str | None:
     if caller.accounts is None:
         return None
-    rows = conn.execute(
-        select(sync_change.c.account_id).distinct()
-        .where(sync_change.c.version == version, sync_change.c.account_id.is_not(None))
-    ).scalars()
+    rows = conn.execute(_VERSION_ACCOUNTS, {"at": version}).scalars()
     return next((account for account in rows if account not in caller.accounts), None)
 
 
+QUICK_EXTEND_ROWS = 2_000
+"""A quick pull (`pull(quick=True)`) reads at most this many new changes into the tail itself."""
+
+
 def pull(
-    engine: Engine, caller: Caller, client_group_id: str, cookie: int | None, epoch: str | None,
-    *, page_rows: int = PULL_PAGE_ROWS,
-) -> PullResult:
+    engine: Engine, caller: Caller | CallerOf, client_group_id: str, cookie: int | None, epoch: str | None,
+    *, page_rows: int = PULL_PAGE_ROWS, quick: bool = False,
+) -> PullResult | None:
     """What changed since `cookie` in the caller's partitions; from scratch when the cookie is missing,
-    from another epoch, or ahead of the backend."""
+    from another epoch, or ahead of the backend. `quick`: only when the answer comes from the latest changes
+    held in memory (a few small queries), otherwise None; on SQLite such a pull is cheap enough to answer on
+    the server's event loop, saving the hand-off to a worker thread that was most of its cost."""
     with engine.connect().execution_options(read_only=True) as conn:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         state = conn.execute(text("SELECT version, epoch FROM sync_state WHERE id = 1")).one()
+        caller = _who(caller, conn)
         version, current_epoch = int(state.version), str(state.epoch)
         reset = cookie is None or epoch != current_epoch or cookie > version
         since = 0 if reset else int(cookie or 0)
         accounts = set(caller.accounts) if caller.accounts is not None else None
         visible = or_(sync_change.c.account_id.is_(None), sync_change.c.account_id.in_(accounts)) \
             if accounts is not None else True
-        rows = conn.execute(
-            select(sync_change).where(sync_change.c.version > since, visible)
-            .order_by(sync_change.c.version, sync_change.c.table_name, sync_change.c.row_key)
-            .limit(page_rows + 1)
-        ).all()
-        more = len(rows) > page_rows
-        upto = version
-        if more:
-            last = rows[-1].version
-            cut = [r for r in rows if r.version != last]
-            if cut:
-                rows, upto = cut, cut[-1].version
-            else:  # one version bigger than a page: send it whole
-                rows = conn.execute(
-                    select(sync_change).where(sync_change.c.version == last, visible)
-                ).all()
-                upto = last
-        changes, encoded = _rows_for(conn, rows, _cache_for(engine))
+        recent = None if reset else _tail_for(engine).answer(
+            conn, current_epoch, since, version, accounts, page_rows, QUICK_EXTEND_ROWS if quick else None)
+        if recent is not None:
+            encoded, upto, more = recent
+        elif quick:
+            conn.rollback()
+            return None
+        else:
+            rows = conn.execute(
+                select(sync_change).where(sync_change.c.version > since, visible)
+                .order_by(sync_change.c.version, sync_change.c.table_name, sync_change.c.row_key)
+                .limit(page_rows + 1)
+            ).all()
+            more = len(rows) > page_rows
+            upto = version
+            if more:
+                last = rows[-1].version
+                cut = [r for r in rows if r.version != last]
+                if cut:
+                    rows, upto = cut, cut[-1].version
+                else:  # one version bigger than a page: send it whole
+                    rows = conn.execute(
+                        select(sync_change).where(sync_change.c.version == last, visible)
+                    ).all()
+                    upto = last
+            encoded = _rows_for(conn, rows, _cache_for(engine))
         last_id = _acknowledged(conn, caller, client_group_id)
-        results = _refusals(conn, client_group_id, sync_mutation.c.version > since, sync_mutation.c.version <= upto)
+        results = _refusals(conn, client_group_id, (since, upto))
         conn.rollback()
     return PullResult(
         cookie=upto, epoch=current_epoch, reset=reset, accounts=sorted(accounts) if accounts is not None else None,
-        last_mutation_id=int(last_id), changes=changes, results=results, more=more, encoded_changes=encoded,
+        last_mutation_id=int(last_id), results=results, more=more, encoded_changes=encoded,
     )
 
 
 def _acknowledged(conn: Connection, caller: Caller, client_group_id: str) -> int:
     """The client group's last applied mutation id (0 for a new one); refused when another agent owns it."""
-    owner = conn.execute(
-        select(sync_client_group.c.agent_id, sync_client_group.c.last_mutation_id)
-        .where(sync_client_group.c.id == client_group_id)
-    ).first()
+    owner = conn.execute(_OWNER, {"group": client_group_id}).first()
     if owner is None:
         return 0
     if owner.agent_id != caller.agent_id and caller.role != "admin":
@@ -297,16 +337,16 @@ def _acknowledged(conn: Connection, caller: Caller, client_group_id: str) -> int
     return int(owner.last_mutation_id)
 
 
-def _refusals(conn: Connection, client_group_id: str, *within: Any) -> list[dict[str, Any]]:
-    """The client group's rejected mutations (in the versions `within` narrows to), for its "needs attention"."""
-    return [
-        {"id": int(r.mutation_id), "name": r.name, "status": r.status, "reason": r.reason}
-        for r in conn.execute(
-            select(sync_mutation).where(
-                sync_mutation.c.client_group_id == client_group_id, sync_mutation.c.status != "applied", *within,
-            ).order_by(sync_mutation.c.mutation_id)
-        )
-    ]
+def _refusals(
+    conn: Connection, client_group_id: str, between: tuple[int, int] | None = None
+) -> list[dict[str, Any]]:
+    """The client group's rejected mutations (of versions after `between[0]` up to `between[1]`), for its
+    "needs attention"."""
+    if between is None:
+        rows = conn.execute(_REFUSED, {"group": client_group_id})
+    else:
+        rows = conn.execute(_REFUSED_BETWEEN, {"group": client_group_id, "after": between[0], "upto": between[1]})
+    return [{"id": int(r.mutation_id), "name": r.name, "status": r.status, "reason": r.reason} for r in rows]
 
 
 SNAPSHOT_CHUNK_ROWS = 5_000
@@ -376,7 +416,7 @@ class _RowCache:
     MAX_ROWS = 50_000
 
     def __init__(self) -> None:
-        self.rows: dict[tuple[str, str, int], tuple[dict[str, Any], bytes]] = {}
+        self.rows: dict[tuple[str, str, int], bytes] = {}
         self.keys: dict[str, list[Any]] = {}  # row_key text → parsed key
         self.lock = threading.Lock()
 
@@ -388,10 +428,10 @@ class _RowCache:
             found = self.keys[text_key] = json.loads(text_key)
         return found
 
-    def get(self, name: str, text_key: str, version: int) -> tuple[dict[str, Any], bytes] | None:
+    def get(self, name: str, text_key: str, version: int) -> bytes | None:
         return self.rows.get((name, text_key, version))
 
-    def put(self, name: str, text_key: str, version: int, entry: tuple[dict[str, Any], bytes]) -> None:
+    def put(self, name: str, text_key: str, version: int, entry: bytes) -> None:
         with self.lock:
             if len(self.rows) >= self.MAX_ROWS:
                 self.rows.clear()
@@ -410,15 +450,113 @@ def _cache_for(engine: Engine) -> _RowCache:
         return cache
 
 
-def _rows_for(
-    conn: Connection, changes: list[Any], cache: _RowCache | None = None
-) -> tuple[list[dict[str, Any]], list[bytes]]:
-    """The changes as sent (`{"table", "key", "version", "row"}` or `"deleted": true`), and each encoded."""
-    tables = {t.name: t for t in domain_tables()}
+class _Tail:
+    """The latest changes in version order, as sent, shared by every pull of one backend process.
+
+    On a busy floor every terminal pulls every second or so from a cookie a moment old: reading the change log
+    and the rows for each of them was most of the backend's work and, through the interpreter lock, most of a
+    push's wait. The first pull that finds the tail behind the database reads the new versions once (in its
+    own snapshot, under the tail's lock, so concurrent pulls wait for that one read rather than repeat it);
+    every pull from a cookie at or after `base` is then answered from memory. A version's changes never
+    change once committed, so the tail only grows at its end; a row changed again appears again, later, and
+    the terminal applies both in order. Older cookies, a first pull and another epoch go to the database."""
+
+    MAX_ENTRIES = 50_000
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.epoch: str | None = None
+        self.base = -1  # every change with a version in (base, top] is held
+        self.top = -1
+        self.versions: list[int] = []
+        self.accounts: list[str | None] = []
+        self.encoded: list[bytes] = []  # bytes only: a million objects held here would slow every full GC
+
+    def answer(
+        self, conn: Connection, epoch: str, since: int, version: int, accounts: set[str] | None, page_rows: int,
+        most: int | None = None,
+    ) -> tuple[list[bytes], int, bool] | None:
+        """(the changes encoded, cookie, more) for a pull from `since` in a snapshot at `version`, or None
+        when the tail does not reach back to `since` (or would have to read more than `most` new changes, or,
+        with `most`, another pull is reading into it: a quick pull never waits)."""
+        if not self.lock.acquire(blocking=most is None):
+            return None
+        try:
+            if self.epoch != epoch or version < self.base:
+                # A new process, a restored backend, or a reader behind the tail: start from this reader's
+                # cookie, so the terminals pulling at that moment are answered from memory at once.
+                self._restart(epoch, min(since, version))
+            if since < self.base:
+                return None
+            fresh = not self.versions
+            if version > self.top and not self._extend(conn, version, self.MAX_ENTRIES if fresh and most is None
+                                                       else most):
+                if fresh:  # that cookie was too far back: start at this version instead
+                    self._restart(epoch, version)
+                return None
+            start = bisect.bisect_right(self.versions, since)
+            versions, partitions, encodings = self.versions, self.accounts, self.encoded
+        finally:
+            self.lock.release()
+        encoded: list[bytes] = []
+        upto, more = version, False
+        for at in range(start, len(versions)):
+            changed_at = versions[at]
+            if changed_at > version:
+                break
+            if accounts is not None and partitions[at] is not None and partitions[at] not in accounts:
+                continue
+            if len(encoded) >= page_rows and changed_at != versions[at - 1]:
+                upto, more = versions[at - 1], True
+                break
+            encoded.append(encodings[at])
+        return encoded, upto, more
+
+    def _restart(self, epoch: str, version: int) -> None:
+        self.epoch, self.base, self.top = epoch, version, version
+        self.versions, self.accounts, self.encoded = [], [], []
+
+    def _extend(self, conn: Connection, version: int, most: int | None) -> bool:
+        """Read the versions in (top, version] from `conn`, whose snapshot is at `version`; False (and nothing
+        read) when they hold more than `most` changes."""
+        tables = _tables()
+        found = conn.execute(_CHANGED_BETWEEN, {"after": self.top, "upto": version})
+        listed = found.fetchmany(most + 1) if most is not None else found.all()
+        found.close()
+        if most is not None and len(listed) > most:
+            return False
+        rows = [r for r in listed if r.table_name in tables]
+        encoded = _rows_for(conn, rows, None)
+        if len(self.versions) + len(rows) > self.MAX_ENTRIES:
+            # Start afresh from here. The lists are replaced, never cut, and otherwise only appended to past
+            # the versions any reader is reading, so a pull still reading the old ones reads them whole.
+            self.base = self.top
+            self.versions, self.accounts, self.encoded = [], [], []
+        self.versions.extend(int(r.version) for r in rows)
+        self.accounts.extend(r.account_id for r in rows)
+        self.encoded.extend(encoded)
+        self.top = version
+        return True
+
+
+_TAILS: weakref.WeakKeyDictionary[Engine, _Tail] = weakref.WeakKeyDictionary()
+
+
+def _tail_for(engine: Engine) -> _Tail:
+    with _CACHES_LOCK:
+        tail = _TAILS.get(engine)
+        if tail is None:
+            tail = _TAILS[engine] = _Tail()
+        return tail
+
+
+def _rows_for(conn: Connection, changes: list[Any], cache: _RowCache | None = None) -> list[bytes]:
+    """The changes as sent (`{"table", "key", "version", "row"}` or `"deleted": true`), each encoded as JSON."""
+    tables = _tables()
     cache = cache or _RowCache()
     # This pull's entries are kept here, not only in the shared cache, which may be cleared while a big page is
     # read: a row missing from the answer would read as deleted.
-    found: dict[tuple[str, str, int], tuple[dict[str, Any], bytes]] = {}
+    found: dict[tuple[str, str, int], bytes] = {}
     missing: dict[str, list[Any]] = {}
     for change in changes:
         if change.deleted or change.table_name not in tables:
@@ -434,16 +572,15 @@ def _rows_for(
         wanted = {_canonical(cache.key(c.row_key)): c for c in group}
         for chunk_start in range(0, len(group), 500):
             chunk = group[chunk_start:chunk_start + 500]
-            for row in conn.execute(select(table).where(_key_in(table, [cache.key(c.row_key) for c in chunk]))):
+            for row in conn.execute(*_by_keys(table, [cache.key(c.row_key) for c in chunk])):
                 mapping = dict(row._mapping)
                 change = wanted.get(_key_text(table, mapping))
                 if change is not None:
                     version = int(change.version)
-                    entry = {"table": name, "key": cache.key(change.row_key), "version": version, "row": mapping}
-                    made = (entry, _dumps(entry))
+                    made = _dumps({"table": name, "key": cache.key(change.row_key), "version": version,
+                                   "row": mapping})
                     found[(name, change.row_key, version)] = made
                     cache.put(name, change.row_key, version, made)
-    out: list[dict[str, Any]] = []
     encoded: list[bytes] = []
     for change in changes:
         if change.table_name not in tables:
@@ -451,12 +588,31 @@ def _rows_for(
         version = int(change.version)
         made = None if change.deleted else found.get((change.table_name, change.row_key, version))
         if made is None:
-            gone = {"table": change.table_name, "key": cache.key(change.row_key), "version": version,
-                    "deleted": True}
-            made = (gone, _dumps(gone))
-        out.append(made[0])
-        encoded.append(made[1])
-    return out, encoded
+            made = _dumps({"table": change.table_name, "key": cache.key(change.row_key), "version": version,
+                           "deleted": True})
+        encoded.append(made)
+    return encoded
+
+
+_TABLES: dict[int, dict[str, Table]] = {}
+_BY_KEY: dict[str, Any] = {}
+
+
+def _tables() -> dict[str, Table]:
+    """The synced tables by name."""
+    found = domain_tables()
+    return _TABLES.get(len(found)) or _TABLES.setdefault(len(found), {t.name: t for t in found})
+
+
+def _by_keys(table: Table, keys: list[list[Any]]) -> tuple[Any, dict[str, Any]]:
+    """The statement and parameters reading `table`'s rows with these primary keys."""
+    columns = list(table.primary_key.columns)
+    if len(columns) != 1:
+        return select(table).where(_key_in(table, keys)), {}
+    statement = _BY_KEY.get(table.name)
+    if statement is None:
+        statement = _BY_KEY[table.name] = select(table).where(columns[0].in_(bindparam("keys", expanding=True)))
+    return statement, {"keys": [k[0] for k in keys]}
 
 
 def _canonical(key: list[Any]) -> str:
