@@ -58,6 +58,19 @@ __all__ = [
 _ACCOUNT = "SELECT id, name, time_zone, price_per_minute_cents, greeting, phone_number FROM account"
 
 
+def _checkpoint(path: Path) -> None:
+    """Move what the write-ahead log holds into the store file, beside the store's own connections (readers and
+    the writer go on meanwhile); a failure only leaves the work to SQLite's next automatic checkpoint."""
+    try:
+        conn = sqlite3.connect(path, timeout=1)
+        try:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass
+
+
 class Store(TicketStore, AppointmentStore):
     """The workstation's local store: make one with `Store.open`, share it between threads, close it once."""
 
@@ -399,6 +412,36 @@ class Store(TicketStore, AppointmentStore):
                     raise translate(error, "copying the backend's data") from error
                 raise
         return applied
+
+    def apply_snapshot_file(self, path: Path) -> tuple[replica.PullApplied, dict[str, Any]]:
+        """The first copy from an SQLite file the backend made (`replica.load_snapshot_file`), in one
+        transaction like `apply_snapshot`; also returns the copy's header. A file that is not such a copy is
+        refused with a `StoreError` and changes nothing."""
+        with self._lock:
+            try:
+                self._conn.execute("ATTACH DATABASE ? AS copy", (str(path),))
+            except sqlite3.Error as error:
+                raise translate(error, "opening the backend's copy of the data") from error
+            # The copy's ~1 GB goes into the write-ahead log; moving it into the store file (a checkpoint) is
+            # left to a thread of its own afterwards instead of holding up this commit by seconds.
+            self._conn.execute("PRAGMA wal_autocheckpoint = 0")
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    applied, header = replica.load_snapshot_file(
+                        self._conn, self._tables, "copy", self._apply_for_replay, iso(self._clock.now()))
+                    self._conn.execute("COMMIT")
+                except BaseException:
+                    if self._conn.in_transaction:
+                        self._conn.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as error:
+                raise translate(error, "copying the backend's data") from error
+            finally:
+                self._conn.execute("DETACH DATABASE copy")
+                self._conn.execute("PRAGMA wal_autocheckpoint = 1000")
+        threading.Thread(target=_checkpoint, args=(self._path,), name="agentdesk-checkpoint", daemon=True).start()
+        return applied, header
 
     def split_off(self, *, confirmed_below: int) -> str:
         """This store turned out to be a restored or copied one: the backend holds its mutation ids from

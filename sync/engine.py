@@ -12,6 +12,7 @@ import json
 import random
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,9 +23,12 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_delay, wait_exponential_jitter
 
 from agentdesk.clock import Clock, iso
+from agentdesk.localstore.errors import StoreError
 from agentdesk.localstore.replica import PullApplied
 from agentdesk.store import Store
 
+SNAPSHOT_FILE_TYPE = "application/vnd.sqlite3"
+"""The first copy as an SQLite file (`POST /sync/snapshot` with `format: sqlite`)."""
 PUSH_BATCH = 100
 
 
@@ -164,12 +168,14 @@ class SyncEngine:
     def _snapshot_once(self) -> tuple[PullApplied, int]:
         """Stream the backend's snapshot straight into the store (one local transaction); a cut-off stream or
         a network failure rolls it back and reads as `Transient`."""
-        body = {"client_group_id": self.store.client_group_id}
+        body = {"client_group_id": self.store.client_group_id, "format": "sqlite"}
         with _network(), self.client.stream("POST", "/sync/snapshot", json=body) as response:
             if response.status_code != 200:
                 response.read()
                 self._check(response)
                 raise SyncError(f"The backend answered the first copy with {response.status_code}.")
+            if response.headers.get("content-type", "").startswith(SNAPSHOT_FILE_TYPE):
+                return self._snapshot_file(response)
             lines = (line for line in response.iter_lines() if line)
             try:
                 header = json.loads(next(lines))
@@ -193,6 +199,26 @@ class SyncEngine:
 
             applied = self.store.apply_snapshot(header, chunks())
             return applied, int(header.get("last_mutation_id") or 0)
+
+    def _snapshot_file(self, response: httpx.Response) -> tuple[PullApplied, int]:
+        """The first copy as an SQLite file: written beside the store, checked complete, copied in, removed."""
+        expected = int(response.headers.get("content-length") or -1)
+        path = self.store.path.with_name(f".{self.store.path.name}.copy-{uuid.uuid4().hex[:8]}")
+        try:
+            received = 0
+            with path.open("wb") as out:
+                for chunk in response.iter_bytes(1 << 20):
+                    out.write(chunk)
+                    received += len(chunk)
+            if expected < 0 or received != expected:
+                raise Transient(f"the backend's copy of the data was cut off ({received:,} of {expected:,} bytes)")
+            try:
+                applied, header = self.store.apply_snapshot_file(path)
+            except StoreError as error:
+                raise SyncError(str(error)) from error
+            return applied, int(header.get("last_mutation_id") or 0)
+        finally:
+            path.unlink(missing_ok=True)
 
     def _with_retries(self, fn: Callable[[], Any]) -> Any:
         backoff = wait_exponential_jitter(multiplier=0.2, max=10.0, jitter=0.5)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentdesk.localstore import bulk
+from agentdesk.localstore.errors import StoreError
 
 LOCAL_TABLES = frozenset({"outbox", "meta", "undo_log", "sync_rejection", "ticket_draft"})
 """The same set as `agentdesk.models.LOCAL_ONLY` (a test holds them equal; the store does not import models)."""
@@ -264,6 +265,45 @@ def load_snapshot(
     bulk.restore_indexes(conn, set_aside)
     bulk.rebuild_search_indexes(conn)
     return _settle(conn, header, apply, now, count, True)
+
+
+def load_snapshot_file(
+    conn: sqlite3.Connection, tables: Mapping[str, TableShape], schema: str,
+    apply: Callable[[str, dict[str, Any]], None], now: str,
+) -> tuple[PullApplied, dict[str, Any]]:
+    """`load_snapshot` from the backend's copy as an SQLite file attached as `schema`: its `snapshot_header`
+    row and one table per synced table, copied into the store by SQLite itself (`INSERT … SELECT`, a tenth of
+    the time of inserting the same rows from Python). Only the store's own tables and columns are read, rows
+    of accounts the terminal is not assigned to are left out, and a file holding anything but tables (a view
+    or trigger that could run code when read) is refused. Returns the header too."""
+    kinds = {str(r[0]) for r in conn.execute(f"SELECT DISTINCT type FROM {schema}.sqlite_master")}
+    if not kinds <= {"table"}:
+        raise StoreError("The backend's copy of the data holds more than tables; it was not used.")
+    found = conn.execute(f"SELECT body FROM {schema}.snapshot_header").fetchall() if "table" in kinds else []
+    header = json.loads(found[0][0]) if len(found) == 1 else None
+    if not isinstance(header, dict) or "cookie" not in header or "epoch" not in header:
+        raise StoreError("The backend's copy of the data has no header with a cookie and an epoch.")
+    undo_all(conn, tables)
+    set_aside = bulk.set_aside_indexes(conn, tables)
+    forget_all(conn, tables)
+    accounts = header.get("accounts")
+    count = 0
+    for shape in tables.values():
+        offered = {str(r[1]) for r in conn.execute(f"PRAGMA {schema}.table_info({shape.name})")}
+        names = [c for c in shape.columns if c in offered]
+        if not names:
+            continue  # a table this backend does not have yet
+        where, values = "", ()
+        if accounts is not None and shape.partition in names:
+            where = f" WHERE {shape.partition} IS NULL OR {shape.partition} IN (SELECT value FROM json_each(?))"
+            values = (json.dumps([str(a) for a in accounts]),)
+        listed = ", ".join(names)
+        count += conn.execute(
+            f"INSERT INTO main.{shape.name} ({listed}) SELECT {listed} FROM {schema}.{shape.name}{where}", values
+        ).rowcount
+    bulk.restore_indexes(conn, set_aside)
+    bulk.rebuild_search_indexes(conn)
+    return _settle(conn, header, apply, now, count, True), header
 
 
 def _settle(

@@ -8,10 +8,14 @@ field by field in the schemas (422). A database failure is 503 with `Retry-After
 import asyncio
 import hashlib
 import json
+import os
+import shutil
+import tempfile
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Request
@@ -74,6 +78,8 @@ class SnapshotRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     client_group_id: ID
+    format: Literal["lines", "sqlite"] = "lines"
+    """`sqlite`: the copy as an SQLite file (an SQLite backend only; any other answers with JSON lines)."""
 
 
 class PullResponse(BaseModel):
@@ -449,11 +455,35 @@ def create_app(engine: Engine, *, jobs: bool = False) -> FastAPI:
 
     @app.post("/sync/snapshot", response_class=StreamingResponse, responses={200: {
         "description": "JSON lines: a header like a pull's answer, then `{table, columns, rows}` chunks of the"
-                       " caller's partitions, then `{end: true, rows}`.",
-        "content": {"application/x-ndjson": {}}}})
+                       " caller's partitions, then `{end: true, rows}`. Asked with `format: sqlite`, an SQLite"
+                       " backend answers with an SQLite file instead: a table per synced table (the caller's"
+                       " partitions) and `snapshot_header` (one row, `body`: the header as JSON).",
+        "content": {"application/x-ndjson": {}, engine_sync.SNAPSHOT_FILE_TYPE: {}}}})
     async def snapshot(body: SnapshotRequest, identity: Annotated[tuple[str, str], Depends(signed_in)]) -> Response:
-        """A new terminal's first copy of its partitions in one stream (far faster than paging the change log);
+        """A new terminal's first copy of its partitions in one answer (far faster than paging the change log);
         afterwards it pulls from the header's cookie."""
+        if body.format == "sqlite" and engine.dialect.name == "sqlite":
+            folder = tempfile.mkdtemp(prefix="agentdesk-copy-")
+
+            def build() -> str:
+                return str(engine_sync.snapshot_file(engine, _caller_of(identity), body.client_group_id,
+                                                     Path(folder)))
+
+            try:
+                handle = open(await run_in_threadpool(build), "rb")  # noqa: SIM115 - closed by `chunks`
+            finally:
+                # Gone from the disk at once; the open handle still reads it, so nothing is left behind
+                # however the sending ends (a terminal that disconnects, a backend that stops).
+                shutil.rmtree(folder, ignore_errors=True)
+            size = os.fstat(handle.fileno()).st_size
+
+            def chunks() -> Iterator[bytes]:
+                with handle:
+                    while data := handle.read(1 << 20):
+                        yield data
+
+            return StreamingResponse(chunks(), media_type=engine_sync.SNAPSHOT_FILE_TYPE,
+                                     headers={"Cache-Control": "no-store", "Content-Length": str(size)})
 
         def start() -> Iterator[bytes]:
             return engine_sync.snapshot(engine, _caller_of(identity), body.client_group_id)

@@ -17,6 +17,7 @@ import uuid
 import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, and_, bindparam, or_, select, text
@@ -377,6 +378,48 @@ def snapshot(engine: Engine, caller: Caller, client_group_id: str) -> Iterator[b
         conn.close()
         raise
     return _snapshot_lines(conn, caller, header)
+
+
+SNAPSHOT_FILE_TYPE = "application/vnd.sqlite3"
+
+
+def snapshot_file(engine: Engine, caller: Caller, client_group_id: str, folder: Path) -> Path:
+    """`snapshot` as an SQLite file in `folder` (an SQLite backend only): each synced table's rows of the
+    caller's partitions, copied by SQLite itself in one read snapshot (no row passes through Python, which is
+    what made a copy of a million rows take a minute), plus `snapshot_header` holding the header as JSON. The
+    tables have no keys or indexes: the terminal copies their rows into its own tables and builds those."""
+    path = folder / "copy.sqlite"
+    conn = engine.connect().execution_options(read_only=True)
+    raw: Any = conn.connection.driver_connection
+    try:
+        raw.execute("ATTACH DATABASE ? AS copy", (str(path),))  # outside any transaction, as SQLite requires
+        try:
+            raw.execute("PRAGMA copy.journal_mode = OFF")
+            raw.execute("PRAGMA copy.synchronous = OFF")
+            state = conn.execute(text("SELECT version, epoch FROM sync_state WHERE id = 1")).one()  # begins
+            header = {
+                "cookie": int(state.version), "epoch": str(state.epoch), "reset": True,
+                "accounts": sorted(caller.accounts) if caller.accounts is not None else None,
+                "last_mutation_id": _acknowledged(conn, caller, client_group_id),
+                "results": _refusals(conn, client_group_id),
+            }
+            raw.execute("CREATE TABLE copy.snapshot_header (body TEXT NOT NULL)")
+            raw.execute("INSERT INTO copy.snapshot_header (body) VALUES (?)", (_dumps(header).decode(),))
+            for table in domain_tables():
+                where, values = "", ()
+                part = partition_column(table)
+                if part is not None and caller.accounts is not None:
+                    where = f' WHERE "{part}" IS NULL OR "{part}" IN (SELECT value FROM json_each(?))'
+                    values = (json.dumps(sorted(caller.accounts)),)
+                raw.execute(f'CREATE TABLE copy."{table.name}" AS SELECT * FROM main."{table.name}"{where}', values)
+            conn.commit()  # the copy's tables are written in this transaction; the backend's are only read
+        finally:
+            if conn.in_transaction():
+                conn.rollback()
+            raw.execute("DETACH DATABASE copy")
+    finally:
+        conn.close()
+    return path
 
 
 def _snapshot_lines(conn: Connection, caller: Caller, header: dict[str, Any]) -> Iterator[bytes]:

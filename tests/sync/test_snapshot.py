@@ -1,12 +1,21 @@
 """A new terminal's first copy of the backend (`/sync/snapshot`), on SQLite and PostgreSQL: exactly its
-partitions, searchable at once, and all or nothing when the stream breaks. (A copied or restored store that
+partitions (as JSON lines, or as an SQLite file from an SQLite backend), searchable at once, and all or nothing
+when the stream breaks. (A copied or restored store that
 starts over keeps its queued work through the copy: `test_sync_stories`.)"""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from pathlib import Path
+
 import httpx
+import pytest
 from sqlalchemy import text
 
+from agentdesk.clock import FixedClock
+from agentdesk.localstore.errors import StoreError
+from agentdesk.store import Store
 from tests.sync.conftest import Backend, Terminal
 
 COUNTED = ("customer", "interaction", "comment", "customer_order", "ticket", "ticket_message", "appointment")
@@ -79,3 +88,21 @@ def test_a_copy_cut_off_midway_leaves_nothing_half_copied_and_the_next_sync_fini
     desk.engine.sync_once()
     assert store_counts(desk) == backend_counts(backend, accounts)
 
+
+
+def test_a_copy_file_holding_a_view_is_refused_and_changes_nothing(tmp_path: Path) -> None:
+    """The first copy may come as an SQLite file. One holding anything but tables (a view or a trigger could
+    run code while it is read) is refused with a sentence, and the store stays as it was."""
+    store = Store.open(tmp_path / "desk.db", FixedClock())
+    copy = tmp_path / "copy.sqlite"
+    with sqlite3.connect(copy) as made:
+        made.execute("CREATE TABLE snapshot_header (body TEXT)")
+        made.execute("INSERT INTO snapshot_header VALUES (?)", (json.dumps({"cookie": 5, "epoch": "e"}),))
+        made.execute("CREATE TABLE account (id TEXT, name TEXT)")
+        made.execute("CREATE VIEW customer AS SELECT randomblob(8) AS id")
+    with pytest.raises(StoreError, match="more than tables"):
+        store.apply_snapshot_file(copy)
+    assert store.sync_position() == (None, None)
+    assert store.conn.execute("SELECT count(*) FROM account").fetchone()[0] == 0
+    assert "copy" not in {row[1] for row in store.conn.execute("PRAGMA database_list")}  # the copy is let go
+    store.close()
