@@ -18,7 +18,7 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Table, and_, bindparam, or_, select, text
 from sqlalchemy.exc import DBAPIError
@@ -485,12 +485,20 @@ _CACHES: weakref.WeakKeyDictionary[Engine, _RowCache] = weakref.WeakKeyDictionar
 _CACHES_LOCK = threading.Lock()
 
 
-def _cache_for(engine: Engine) -> _RowCache:
+_Held = TypeVar("_Held")
+
+
+def _per_engine(held: weakref.WeakKeyDictionary[Engine, _Held], engine: Engine, make: Callable[[], _Held]) -> _Held:
+    """The one `make()` of this engine in `held`, made on first use."""
     with _CACHES_LOCK:
-        cache = _CACHES.get(engine)
-        if cache is None:
-            cache = _CACHES[engine] = _RowCache()
-        return cache
+        found = held.get(engine)
+        if found is None:
+            found = held[engine] = make()
+        return found
+
+
+def _cache_for(engine: Engine) -> _RowCache:
+    return _per_engine(_CACHES, engine, _RowCache)
 
 
 class _Tail:
@@ -586,11 +594,7 @@ _TAILS: weakref.WeakKeyDictionary[Engine, _Tail] = weakref.WeakKeyDictionary()
 
 
 def _tail_for(engine: Engine) -> _Tail:
-    with _CACHES_LOCK:
-        tail = _TAILS.get(engine)
-        if tail is None:
-            tail = _TAILS[engine] = _Tail()
-        return tail
+    return _per_engine(_TAILS, engine, _Tail)
 
 
 def _rows_for(conn: Connection, changes: list[Any], cache: _RowCache | None = None) -> list[bytes]:
