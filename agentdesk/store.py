@@ -14,7 +14,8 @@ from __future__ import annotations
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -396,22 +397,29 @@ class Store(TicketStore, AppointmentStore):
         """A new terminal's first copy of the backend (`replica.load_snapshot`) in one transaction. The chunks
         may come straight off the network: an error raised while they are read (a cut-off stream) rolls the
         whole copy back and reaches the caller unchanged, so nothing half-copied is ever committed."""
-        with self._lock:
-            try:
-                self._conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.Error as error:
-                raise translate(error, "copying the backend's data") from error
-            try:
-                applied = replica.load_snapshot(self._conn, self._tables, header, chunks, self._apply_for_replay,
-                                                iso(self._clock.now()))
-                self._conn.execute("COMMIT")
-            except BaseException as error:
-                if self._conn.in_transaction:
-                    self._conn.execute("ROLLBACK")
-                if isinstance(error, sqlite3.Error):
-                    raise translate(error, "copying the backend's data") from error
-                raise
-        return applied
+        with self._lock, self._copying():
+            return replica.load_snapshot(self._conn, self._tables, header, chunks, self._apply_for_replay,
+                                         iso(self._clock.now()))
+
+    @contextmanager
+    def _copying(self) -> Iterator[None]:
+        """One transaction for a first copy (the caller holds the lock): committed when the block ends, rolled
+        back on any error; a database error reaches the caller as a sentence, any other error unchanged (a
+        cut-off stream stays a network error)."""
+        what = "copying the backend's data"
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise translate(error, what) from error
+        try:
+            yield
+            self._conn.execute("COMMIT")
+        except BaseException as error:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            if isinstance(error, sqlite3.Error):
+                raise translate(error, what) from error
+            raise
 
     def apply_snapshot_file(self, path: Path) -> tuple[replica.PullApplied, dict[str, Any]]:
         """The first copy from an SQLite file the backend made (`replica.load_snapshot_file`), in one
@@ -426,17 +434,9 @@ class Store(TicketStore, AppointmentStore):
             # left to a thread of its own afterwards instead of holding up this commit by seconds.
             self._conn.execute("PRAGMA wal_autocheckpoint = 0")
             try:
-                self._conn.execute("BEGIN IMMEDIATE")
-                try:
+                with self._copying():
                     applied, header = replica.load_snapshot_file(
                         self._conn, self._tables, "copy", self._apply_for_replay, iso(self._clock.now()))
-                    self._conn.execute("COMMIT")
-                except BaseException:
-                    if self._conn.in_transaction:
-                        self._conn.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as error:
-                raise translate(error, "copying the backend's data") from error
             finally:
                 self._conn.execute("DETACH DATABASE copy")
                 self._conn.execute("PRAGMA wal_autocheckpoint = 1000")

@@ -240,28 +240,43 @@ def load_snapshot(
     epoch, accounts, last acknowledged id and results; each chunk is `{"table", "columns", "rows"}` with rows
     as lists in the order of `columns`. Columns this store does not have are left out, rows of accounts the
     terminal is not assigned to are refused."""
+    accounts = header.get("accounts")
+    allowed = set(accounts) if accounts is not None else None
+
+    def fill() -> int:
+        count = 0
+        for chunk in chunks:
+            shape = tables.get(str(chunk.get("table")))
+            if shape is None:
+                continue  # a table this version does not have yet
+            columns = [str(c) for c in chunk.get("columns") or []]
+            keep = [i for i, c in enumerate(columns) if c in shape.columns]
+            names = [columns[i] for i in keep]
+            rows: list[Any] = list(chunk.get("rows") or [])
+            if len(keep) != len(columns):
+                rows = [[row[i] for i in keep] for row in rows]
+            if allowed is not None and shape.partition in names:
+                at = names.index(str(shape.partition))
+                rows = [row for row in rows if row[at] is None or row[at] in allowed]
+            conn.executemany(
+                f"INSERT INTO {shape.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})", rows)
+            count += len(rows)
+        return count
+
+    return _replace_all(conn, tables, header, apply, now, fill)
+
+
+def _replace_all(
+    conn: sqlite3.Connection, tables: Mapping[str, TableShape], header: Mapping[str, Any],
+    apply: Callable[[str, dict[str, Any]], None], now: str, fill: Callable[[], int],
+) -> PullApplied:
+    """A first copy's frame: undo what is unacknowledged, empty the synced tables with their indexes and
+    triggers set aside, `fill()` them (the rows it wrote), rebuild indexes and full-text once, then settle
+    as a pull does."""
     undo_all(conn, tables)
     set_aside = bulk.set_aside_indexes(conn, tables)
     forget_all(conn, tables)
-    accounts = header.get("accounts")
-    allowed = set(accounts) if accounts is not None else None
-    count = 0
-    for chunk in chunks:
-        shape = tables.get(str(chunk.get("table")))
-        if shape is None:
-            continue  # a table this version does not have yet
-        columns = [str(c) for c in chunk.get("columns") or []]
-        keep = [i for i, c in enumerate(columns) if c in shape.columns]
-        names = [columns[i] for i in keep]
-        rows: list[Any] = list(chunk.get("rows") or [])
-        if len(keep) != len(columns):
-            rows = [[row[i] for i in keep] for row in rows]
-        if allowed is not None and shape.partition in names:
-            at = names.index(str(shape.partition))
-            rows = [row for row in rows if row[at] is None or row[at] in allowed]
-        conn.executemany(
-            f"INSERT INTO {shape.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})", rows)
-        count += len(rows)
+    count = fill()
     bulk.restore_indexes(conn, set_aside)
     bulk.rebuild_search_indexes(conn)
     return _settle(conn, header, apply, now, count, True)
@@ -283,27 +298,26 @@ def load_snapshot_file(
     header = json.loads(found[0][0]) if len(found) == 1 else None
     if not isinstance(header, dict) or "cookie" not in header or "epoch" not in header:
         raise StoreError("The backend's copy of the data has no header with a cookie and an epoch.")
-    undo_all(conn, tables)
-    set_aside = bulk.set_aside_indexes(conn, tables)
-    forget_all(conn, tables)
     accounts = header.get("accounts")
-    count = 0
-    for shape in tables.values():
-        offered = {str(r[1]) for r in conn.execute(f"PRAGMA {schema}.table_info({shape.name})")}
-        names = [c for c in shape.columns if c in offered]
-        if not names:
-            continue  # a table this backend does not have yet
-        where, values = "", ()
-        if accounts is not None and shape.partition in names:
-            where = f" WHERE {shape.partition} IS NULL OR {shape.partition} IN (SELECT value FROM json_each(?))"
-            values = (json.dumps([str(a) for a in accounts]),)
-        listed = ", ".join(names)
-        count += conn.execute(
-            f"INSERT INTO main.{shape.name} ({listed}) SELECT {listed} FROM {schema}.{shape.name}{where}", values
-        ).rowcount
-    bulk.restore_indexes(conn, set_aside)
-    bulk.rebuild_search_indexes(conn)
-    return _settle(conn, header, apply, now, count, True), header
+
+    def fill() -> int:
+        count = 0
+        for shape in tables.values():
+            offered = {str(r[1]) for r in conn.execute(f"PRAGMA {schema}.table_info({shape.name})")}
+            names = [c for c in shape.columns if c in offered]
+            if not names:
+                continue  # a table this backend does not have yet
+            where, values = "", ()
+            if accounts is not None and shape.partition in names:
+                where = f" WHERE {shape.partition} IS NULL OR {shape.partition} IN (SELECT value FROM json_each(?))"
+                values = (json.dumps([str(a) for a in accounts]),)
+            listed = ", ".join(names)
+            count += conn.execute(
+                f"INSERT INTO main.{shape.name} ({listed}) SELECT {listed} FROM {schema}.{shape.name}{where}",
+                values).rowcount
+        return count
+
+    return _replace_all(conn, tables, header, apply, now, fill), header
 
 
 def _settle(

@@ -290,8 +290,6 @@ def pull(
         reset = cookie is None or epoch != current_epoch or cookie > version
         since = 0 if reset else int(cookie or 0)
         accounts = set(caller.accounts) if caller.accounts is not None else None
-        visible = or_(sync_change.c.account_id.is_(None), sync_change.c.account_id.in_(accounts)) \
-            if accounts is not None else True
         recent = None if reset else _tail_for(engine).answer(
             conn, current_epoch, since, version, accounts, page_rows, QUICK_EXTEND_ROWS if quick else None)
         if recent is not None:
@@ -300,6 +298,8 @@ def pull(
             conn.rollback()
             return None
         else:
+            visible = or_(sync_change.c.account_id.is_(None), sync_change.c.account_id.in_(accounts)) \
+                if accounts is not None else True
             rows = conn.execute(
                 select(sync_change).where(sync_change.c.version > since, visible)
                 .order_by(sync_change.c.version, sync_change.c.table_name, sync_change.c.row_key)
