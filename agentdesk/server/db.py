@@ -13,14 +13,16 @@ import re
 import sqlite3
 import threading
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 
 BUSY_TIMEOUT_S = 10
+
+T = TypeVar("T")
 
 
 def database_url(value: str | Path) -> str:
@@ -58,25 +60,103 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
-_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
-_WRITE_LOCKS_GUARD = threading.Lock()
+class _Writer:
+    """One SQLite engine's writers in this process, queued on a lock of their own (one writer holds the file's
+    lock at a time anyway, and SQLite's busy handler makes a waiting writer sleep up to 100 ms between tries,
+    which under a push a second from 200 terminals turned a 2 ms wait into 2 s), and committed together.
+
+    Group commit: `together(work)` queues `work`; whichever waiting thread gets the lock runs every queued work
+    in one transaction, each in a savepoint of its own, and commits once. Under load a push no longer waits for
+    each push ahead of it to begin, sync to disk and commit on its own; alone, it is one transaction as before.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.lock = threading.Lock()
+        self._queued: list[_Work[Any]] = []
+        self._guard = threading.Lock()
+
+    def together(self, work: Callable[[Connection], T]) -> T:
+        mine = _Work(work)
+        with self._guard:
+            self._queued.append(mine)
+        with self.lock:
+            if not mine.finished:
+                with self._guard:
+                    batch, self._queued = self._queued, []
+                self._run(batch)
+        return mine.outcome()
+
+    def _run(self, batch: list[_Work[Any]]) -> None:
+        try:
+            with self.engine.begin() as conn:
+                for work in batch:
+                    savepoint = conn.begin_nested()
+                    try:
+                        work.value = work.work(conn)
+                    except Exception as error:
+                        savepoint.rollback()
+                        work.error = error
+                    else:
+                        savepoint.commit()
+        except BaseException as error:
+            # Nothing of this batch was committed: every work fails, with its own error if it had one.
+            for work in batch:
+                if work.error is None:
+                    work.error = error
+            if not isinstance(error, Exception):
+                raise
+        finally:
+            for work in batch:
+                work.finished = True
+
+
+class _Work(Generic[T]):
+    __slots__ = ("work", "value", "error", "finished")
+
+    def __init__(self, work: Callable[[Connection], T]) -> None:
+        self.work = work
+        self.value: T | None = None
+        self.error: BaseException | None = None
+        self.finished = False
+
+    def outcome(self) -> T:
+        if self.error is not None:
+            raise self.error
+        return self.value  # type: ignore[return-value]
+
+
+_WRITERS: weakref.WeakKeyDictionary[Engine, _Writer] = weakref.WeakKeyDictionary()
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer(engine: Engine) -> _Writer:
+    with _WRITERS_GUARD:
+        found = _WRITERS.get(engine)
+        if found is None:
+            found = _WRITERS[engine] = _Writer(engine)
+        return found
 
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
-    """`engine.begin()` for a write. On SQLite this process's writers first queue on a lock of their own: one
-    writer holds the file's lock at a time anyway, and SQLite's busy handler makes a waiting writer sleep up
-    to 100 ms between tries, which under a push a second from 200 terminals turned a 2 ms wait into 2 s."""
+    """`engine.begin()` for a write; on SQLite after this process's other writers (see `_Writer`)."""
     if engine.dialect.name != "sqlite":
         with engine.begin() as conn:
             yield conn
         return
-    with _WRITE_LOCKS_GUARD:
-        lock = _WRITE_LOCKS.get(engine)
-        if lock is None:
-            lock = _WRITE_LOCKS[engine] = threading.Lock()
-    with lock, engine.begin() as conn:
+    with _writer(engine).lock, engine.begin() as conn:
         yield conn
+
+
+def write_together(engine: Engine, work: Callable[[Connection], T]) -> T:
+    """`work(conn)` in a write transaction and its result; on SQLite possibly committed together with other
+    threads' works (group commit, see `_Writer`), in a savepoint of its own: an exception from `work` undoes
+    only its own writes and reaches only its caller. A failed commit reaches every work of the batch."""
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            return work(conn)
+    return _writer(engine).together(work)
 
 
 _PLACEHOLDER = re.compile(r"\?")

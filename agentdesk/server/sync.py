@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, Table, and_, bindparam, or_, select, 
 from sqlalchemy.exc import DBAPIError
 
 from agentdesk.localstore.errors import StoreError
-from agentdesk.server.db import MutatorConnection, is_bad_data, unique_violation_table, writing
+from agentdesk.server.db import MutatorConnection, is_bad_data, unique_violation_table, write_together
 from agentdesk.server.schema import domain_tables, partition_column, sync_change, sync_client_group, sync_mutation
 from sync import mutators
 
@@ -132,49 +132,49 @@ def push(
     rolls back the whole batch (503) and the terminal sends the same ids again. One commit per batch instead of
     per mutation is what lets a terminal back from a long outage drain 10,000 changes in seconds.
     """
-    outcome = PushOutcome(last_mutation_id=0)
+    def apply(conn: Connection) -> PushOutcome:
+        who = _who(caller, conn)
+        last = _lock_client_group(conn, who, client_group_id)
+        outcome = PushOutcome(last_mutation_id=last)
+        version: int | None = None
+        log: list[dict[str, Any]] = []
+        for mutation in batch:
+            digest = args_hash(mutation.name, mutation.args)
+            if mutation.id <= last:
+                _check_same(conn, client_group_id, mutation, digest)
+                outcome.skipped += 1
+                continue
+            if mutation.id > last + 1:
+                break  # a gap: the client sends from last + 1 again
+            if version is None:  # the batch commits as one version
+                version = int(conn.execute(_NEXT_VERSION).scalar_one())
+            status, reason = _apply(conn, who, mutation, version)
+            log.append({
+                "client_group_id": client_group_id, "mutation_id": mutation.id, "name": mutation.name[:120],
+                "args_hash": digest, "status": status, "reason": reason, "version": version,
+            })
+            last = mutation.id
+            if status == "applied":
+                outcome.applied += 1
+            else:
+                outcome.rejected += 1
+        if log:
+            conn.execute(sync_mutation.insert(), log)
+        conn.execute(_ADVANCE, {"group": client_group_id, "upto": last})
+        outcome.last_mutation_id = last
+        return outcome
+
     try:
-        with writing(engine) as conn:
-            caller = _who(caller, conn)
-            last = _lock_client_group(conn, caller, client_group_id)
-            outcome.last_mutation_id = last
-            version: int | None = None
-            log: list[dict[str, Any]] = []
-            for mutation in batch:
-                digest = args_hash(mutation.name, mutation.args)
-                if mutation.id <= last:
-                    _check_same(conn, client_group_id, mutation, digest)
-                    outcome.skipped += 1
-                    continue
-                if mutation.id > last + 1:
-                    break  # a gap: the client sends from last + 1 again
-                if version is None:  # the batch commits as one version
-                    version = int(conn.execute(
-                        text("UPDATE sync_state SET version = version + 1 WHERE id = 1 RETURNING version")
-                    ).scalar_one())
-                status, reason = _apply(conn, caller, mutation, version)
-                log.append({
-                    "client_group_id": client_group_id, "mutation_id": mutation.id, "name": mutation.name[:120],
-                    "args_hash": digest, "status": status, "reason": reason, "version": version,
-                })
-                last = mutation.id
-                if status == "applied":
-                    outcome.applied += 1
-                else:
-                    outcome.rejected += 1
-            if log:
-                conn.execute(sync_mutation.insert(), log)
-            conn.execute(_ADVANCE, {"group": client_group_id, "upto": last})
+        return write_together(engine, apply)
     except SyncRefused:
         raise
     except DBAPIError as error:
         raise Unavailable("the database failed while applying this batch; send it again") from error
-    outcome.last_mutation_id = last
-    return outcome
 
 
 # The statements of push and pull, built once: building SQLAlchemy expressions per request cost more of the
 # interpreter than running them, and under 200 terminals every push waits on that interpreter.
+_NEXT_VERSION = text("UPDATE sync_state SET version = version + 1 WHERE id = 1 RETURNING version")
 _OWNER = select(sync_client_group.c.agent_id, sync_client_group.c.last_mutation_id).where(
     sync_client_group.c.id == bindparam("group"))
 _ADVANCE = sync_client_group.update().where(sync_client_group.c.id == bindparam("group")).values(

@@ -3,6 +3,7 @@ no 5xx, nothing but /health answers without a sign-in, and each role sees and ch
 
 from __future__ import annotations
 
+import threading
 import uuid
 from typing import Any
 
@@ -112,3 +113,62 @@ def test_each_role_pulls_and_pushes_only_where_it_may(backend: Backend, role: st
     assert answer.status_code in (200, 403)
     answer = stranger.post("/sync/pull", json={"client_group_id": group})
     assert answer.status_code == 403
+
+
+@pytest.mark.parametrize("terminals", [60])
+def test_terminals_pushing_at_once_each_get_their_own_answer(backend: Backend, terminals: int) -> None:
+    """Sixty terminals push a comment at the same moment; ten of them are restored copies that send change 1
+    again with other content. Each copy alone is refused (409) and stores nothing; each of the fifty others is
+    answered 200 with its comment stored once, under a version of its own, and a resend is skipped."""
+    engine = backend.engine
+    agent = _role_agent(engine, "agent")
+    with engine.connect() as conn:
+        account = conn.execute(text("SELECT account_id FROM agent_account WHERE agent_id = :a ORDER BY account_id"),
+                               {"a": agent}).scalar()
+    customer = backend.scalar("SELECT id FROM customer WHERE account_id = :a LIMIT 1", a=account)
+    headers = {"Authorization": f"Bearer {backend.token(agent)}"}
+
+    def body(group: str, comment: str) -> dict[str, Any]:
+        return {"client_group_id": group, "client_id": group, "mutations": [{
+            "id": 1, "name": "comment.add@1", "args": {
+                "comment_id": comment, "account_id": account, "customer_id": customer, "agent_id": agent,
+                "body": f"said on {group}", "created_at": "2026-11-23T09:00:00.000000Z"}}]}
+
+    groups = [f"burst-{n:02d}-{uuid.uuid4().hex[:6]}" for n in range(terminals)]
+    copies = set(groups[::terminals // 10])
+    with httpx.Client(base_url=backend.url, headers=headers) as client:
+        for group in copies:  # the original store pushed its change 1 before it was copied
+            client.post("/sync/push", json=body(group, f"{group}-original")).raise_for_status()
+
+    barrier = threading.Barrier(terminals)
+    answers: dict[str, tuple[int, dict[str, Any]]] = {}
+
+    def push(group: str) -> None:
+        with httpx.Client(base_url=backend.url, headers=headers, timeout=60) as client:
+            client.get("/health")
+            barrier.wait()
+            response = client.post("/sync/push", json=body(group, f"{group}-copy" if group in copies else group))
+            answers[group] = (response.status_code, response.json())
+
+    threads = [threading.Thread(target=push, args=(group,)) for group in groups]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+
+    assert len(answers) == terminals
+    for group in groups:
+        status, answer = answers[group]
+        if group in copies:
+            assert status == 409 and answer["code"] == "client_forked", (group, status, answer)
+            assert backend.scalar("SELECT count(*) FROM comment WHERE id = :i", i=f"{group}-copy") == 0
+        else:
+            assert status == 200 and answer["applied"] == 1 and answer["last_mutation_id"] == 1, (group, answer)
+            assert backend.scalar("SELECT count(*) FROM comment WHERE id = :i", i=group) == 1
+    versions = [backend.scalar("SELECT version FROM sync_mutation WHERE client_group_id = :g", g=group)
+                for group in groups if group not in copies]
+    assert len(set(versions)) == len(versions)  # one version per push, as SYNC.md asks
+    with httpx.Client(base_url=backend.url, headers=headers) as client:  # an answer lost on the way: sent again
+        again = client.post("/sync/push", json=body(groups[1], groups[1])).json()
+    assert again["skipped"] == 1 and again["applied"] == 0
+    assert backend.scalar("SELECT count(*) FROM comment WHERE id = :i", i=groups[1]) == 1
