@@ -407,9 +407,15 @@ class Store(TicketStore, AppointmentStore):
         back on any error; a database error reaches the caller as a sentence, any other error unchanged (a
         cut-off stream stays a network error)."""
         what = "copying the backend's data"
+        # Foreign keys are not checked during a first copy: the rows are the backend's, kept as the backend
+        # holds them, and checking each one's references cost a fifth of a million-row copy (a copy refused
+        # for one dangling reference would leave the terminal with nothing). Replayed local changes were
+        # checked when the agent made them. SQLite takes this only outside a transaction; it is back on after.
+        self._conn.execute("PRAGMA foreign_keys = OFF")
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
+            self._conn.execute("PRAGMA foreign_keys = ON")
             raise translate(error, what) from error
         try:
             yield
@@ -420,6 +426,8 @@ class Store(TicketStore, AppointmentStore):
             if isinstance(error, sqlite3.Error):
                 raise translate(error, what) from error
             raise
+        finally:
+            self._conn.execute("PRAGMA foreign_keys = ON")
 
     def apply_snapshot_file(self, path: Path) -> tuple[replica.PullApplied, dict[str, Any]]:
         """The first copy from an SQLite file the backend made (`replica.load_snapshot_file`), in one

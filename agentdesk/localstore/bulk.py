@@ -24,7 +24,17 @@ def set_aside_indexes(conn: sqlite3.Connection, tables: Iterable[str]) -> list[s
     ).fetchall()
     for kind, name, _ in found:
         conn.execute(f'DROP {kind.upper()} "{name}"')
-    return [sql for _, _, sql in found]
+    # This connection's temporary triggers on them too (the store's undo log): each is a subprogram run for
+    # every row inserted, a fifth of a million-row load even when its WHEN clause says there is nothing to do.
+    # SQLite keeps their SQL without the TEMP that made them temporary.
+    temporary = conn.execute(
+        f"SELECT name, sql FROM temp.sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks}) ORDER BY name",
+        names,
+    ).fetchall()
+    for name, _ in temporary:
+        conn.execute(f'DROP TRIGGER temp."{name}"')
+    return [sql for _, _, sql in found] + [
+        sql.replace("CREATE TRIGGER", "CREATE TEMP TRIGGER", 1) for _, sql in temporary]
 
 
 def restore_indexes(conn: sqlite3.Connection, statements: list[str]) -> None:

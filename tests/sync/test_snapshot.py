@@ -37,6 +37,8 @@ def test_a_new_terminal_copies_exactly_its_accounts_and_can_search_them_at_once(
     desk = terminals(agent, accounts)
     indexes_before = desk.store.conn.execute(
         "SELECT count(*) FROM sqlite_master WHERE type IN ('index', 'trigger')").fetchone()[0]
+    undo_triggers = "SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger'"
+    undo_before = desk.store.conn.execute(undo_triggers).fetchone()[0]
 
     desk.engine.sync_once()
 
@@ -49,6 +51,21 @@ def test_a_new_terminal_copies_exactly_its_accounts_and_can_search_them_at_once(
     name = desk.store.conn.execute("SELECT name FROM customer ORDER BY id LIMIT 1").fetchone()[0]
     assert any(m.name == name for m in desk.store.find_customers(name.split()[0]))
     assert desk.store.sync_position()[0] == backend.scalar("SELECT version FROM sync_state")
+    # The copy went in without the undo log's triggers and without checking references; both are back: a
+    # change on the terminal can be taken back at the next pull, and one naming no customer is refused.
+    assert desk.store.conn.execute(undo_triggers).fetchone()[0] == undo_before > 0
+    customer = desk.store.conn.execute("SELECT id FROM customer WHERE account_id = ? LIMIT 1", (accounts[0],)).fetchone()[0]
+    comment = {"account_id": accounts[0], "agent_id": agent, "body": "after the copy",
+               "created_at": "2026-11-23T09:00:00.000000Z"}
+    desk.store.mutate("comment.add@1", {**comment, "comment_id": "c-kept", "customer_id": customer})
+    assert desk.store.conn.execute("SELECT count(*) FROM undo_log").fetchone()[0] > 0
+    conn = desk.store.conn
+    conn.execute("BEGIN")
+    conn.execute("INSERT INTO comment (id, account_id, customer_id, body, created_at) VALUES"
+                 " ('c-orphan', ?, 'no-such-customer', 'x', '2026-11-23')", (accounts[0],))
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        conn.execute("COMMIT")
+    conn.execute("ROLLBACK")
 
 
 class CutOff(httpx.BaseTransport):
