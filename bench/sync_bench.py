@@ -61,8 +61,11 @@ def backend(database: str, source: Path, *, process: bool = False) -> Iterator[t
         if database == "sqlite":
             # A backend at rest, as one that has been up a while: its own bulk load folded from the write-ahead
             # log into its file and on the disk, so the figures time the terminals and not that load's tail.
-            with engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            raw = engine.raw_connection()  # outside any transaction, as a checkpoint must be
+            try:
+                raw.driver_connection.execute("PRAGMA wal_checkpoint(RESTART)")
+            finally:
+                raw.close()
             os.sync()
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
