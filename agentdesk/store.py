@@ -413,19 +413,19 @@ class Store(TicketStore, AppointmentStore):
         # checked when the agent made them. SQLite takes this only outside a transaction; it is back on after.
         self._conn.execute("PRAGMA foreign_keys = OFF")
         try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as error:
-            self._conn.execute("PRAGMA foreign_keys = ON")
-            raise translate(error, what) from error
-        try:
-            yield
-            self._conn.execute("COMMIT")
-        except BaseException as error:
-            if self._conn.in_transaction:
-                self._conn.execute("ROLLBACK")
-            if isinstance(error, sqlite3.Error):
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
                 raise translate(error, what) from error
-            raise
+            try:
+                yield
+                self._conn.execute("COMMIT")
+            except BaseException as error:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                if isinstance(error, sqlite3.Error):
+                    raise translate(error, what) from error
+                raise
         finally:
             self._conn.execute("PRAGMA foreign_keys = ON")
 
