@@ -148,7 +148,11 @@ class Booker(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         slots = self.query_one("#slots", DataTable)
-        slots.add_columns("#", "Caller's time", "Account's time", "Professional", "Level")
+        # The caller's time is always as wide as "Tue 24 Nov 09:30": a fixed width, so the column does not
+        # start at its heading's width and widen a moment after the proposals arrive.
+        slots.add_column("#")
+        slots.add_column("Caller's time", width=len("Tue 24 Nov 09:30"))
+        slots.add_columns("Account's time", "Professional", "Level")
         upcoming = self.query_one("#upcoming", DataTable)
         upcoming.add_columns("Upcoming", "When", "With", "Status")
         upcoming.display = False
