@@ -253,6 +253,12 @@ class SyncEngine:
             answer = self._with_retries(lambda body=body: self._post("/sync/push", body))
             last = int(answer.get("last_mutation_id", 0))
             if last < entries[0].id and last == self._pushed_upto:
+                if last + 1 < entries[0].id:
+                    # It acknowledged up to entries[0].id - 1 before and now holds less: it was put back from a
+                    # backup. This store goes on as a new terminal (its unsynced changes kept, renumbered) and,
+                    # its cookie cleared, copies the backend whole again.
+                    raise Forked("The backend was put back from a backup and lost changes it had taken from this"
+                                 " store; the changes not yet synced stay queued here.", entries[0].id)
                 raise SyncError(
                     f"The backend has changes up to {last} from this store and cannot take {entries[0].id}; "
                     "it may have been restored from a backup. The changes stay queued here."
@@ -264,17 +270,33 @@ class SyncEngine:
 
     def pull(self) -> tuple[int, int, int]:
         """Apply the backend's changes until it has no more; (changes, acknowledged, rejected). A store that
-        has never pulled first copies its partitions whole (`/sync/snapshot`), then pulls from there."""
+        has never pulled, or whose backend started over, copies its partitions whole (`/sync/snapshot`), then
+        pulls from there."""
         totals = [0, 0, 0]
-        if self.store.sync_position()[0] is None:
+        copied = False
+
+        def copy_whole() -> None:
             applied, acked = self._with_retries(self._snapshot_once)
             self.last_pull_at = iso(self.clock.now())
-            totals = [applied.changes, applied.acknowledged, applied.rejected]
+            totals[0] += applied.changes
+            totals[1] += applied.acknowledged
+            totals[2] += applied.rejected
             self._pushed_upto = max(self._pushed_upto, acked)
+
+        if self.store.sync_position()[0] is None:
+            copy_whole()
+            copied = True
         while True:
             cookie, epoch = self.store.sync_position()
             body = {"client_group_id": self.store.client_group_id, "cookie": cookie, "epoch": epoch}
             answer = self._with_retries(lambda body=body: self._post("/sync/pull", body))
+            if answer.get("reset") and not copied:
+                # The backend started over (restored from a backup: a new epoch, or a version behind this
+                # store's): everything comes again, as the first copy (minutes faster than paging the change
+                # log); this store's unsynced changes are replayed on top of it as after any pull.
+                copy_whole()
+                copied = True
+                continue
             applied = self.store.apply_pull(answer)
             self.last_pull_at = iso(self.clock.now())
             totals[0] += applied.changes

@@ -48,6 +48,17 @@ def schema_is_current(engine: Engine) -> bool:
         return set(MigrationContext.configure(conn).get_current_heads()) == heads
 
 
+def start_new_epoch(engine: Engine) -> str:
+    """A new epoch for a backend put back from a backup (the new epoch's id). Terminals pulled versions from the
+    lost time that this backend will hand out again with other contents; under a new epoch each terminal copies
+    its accounts whole at its next sync and replays its unsynced changes on top."""
+    epoch = str(uuid.uuid4())
+    with engine.begin() as conn:
+        if conn.execute(text("UPDATE sync_state SET epoch = :e WHERE id = 1"), {"e": epoch}).rowcount != 1:
+            raise LookupError("This database is not an AgentDesk backend: run `agentdesk server init` first.")
+    return epoch
+
+
 def ensure_admin(engine: Engine, name: str = "Administrator") -> str:
     """The id of an admin agent, made if there is none."""
     with engine.begin() as conn:

@@ -105,3 +105,23 @@ def token(database: str, agent_id: str) -> None:
         click.echo(issue_token(_engine(database), agent_id))
     except LookupError as error:
         raise click.ClickException(str(error)) from None
+
+
+@server.command()
+@DATABASE
+def restored(database: str) -> None:
+    """After putting the backend's database back from a backup, before starting the backend: start a new epoch,
+    so every terminal copies its accounts again at its next sync (keeping its unsynced changes) instead of
+    trusting what it pulled from the time the backup does not hold."""
+    from sqlalchemy import inspect
+
+    from agentdesk.server.admin import start_new_epoch
+
+    engine = _engine(database)
+    if not inspect(engine).has_table("sync_state"):
+        raise click.ClickException(f"The backend at {database} is not set up: run `agentdesk server init`.")
+    try:
+        epoch = start_new_epoch(engine)
+    except LookupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"New epoch {epoch}: every terminal copies its accounts again at its next sync.", err=True)

@@ -107,6 +107,53 @@ def test_a_copy_cut_off_midway_leaves_nothing_half_copied_and_the_next_sync_fini
 
 
 
+class Counted(httpx.BaseTransport):
+    """Notes the path of every request the terminal makes."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner, self.paths = inner, []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        return self.inner.handle_request(request)
+
+
+def test_a_backend_restored_from_a_backup_is_copied_whole_again_and_the_terminal_keeps_its_own_work(
+    backend: Backend, terminals  # type: ignore[no-untyped-def]
+) -> None:
+    agent, accounts = backend.agent_with_accounts(2)
+    desk = terminals(agent, accounts)
+    desk.engine.sync_once()
+    customer, lost = desk.store.conn.execute(
+        "SELECT customer_id, id FROM comment WHERE account_id = ? ORDER BY id LIMIT 1", (accounts[0],)).fetchone()
+    # The backend is put back to an older backup, which does not hold one of the comments the terminal has,
+    # and starts a new epoch; meanwhile the agent saves a comment on the terminal.
+    with backend.engine.begin() as conn:
+        conn.execute(text("DELETE FROM comment WHERE id = :c"), {"c": lost})
+        conn.execute(text("UPDATE sync_state SET epoch = 'restored-from-a-backup' WHERE id = 1"))
+    desk.store.mutate("comment.add@1", {
+        "comment_id": "c-during-restore", "account_id": accounts[0], "customer_id": customer, "agent_id": agent,
+        "body": "said while the backend was restored", "created_at": "2026-11-23T09:00:00.000000Z"})
+    counted = Counted(desk.engine.client._transport)
+    desk.engine.client._transport = counted
+
+    desk.engine.sync_once()
+
+    # The terminal now holds exactly the restored backend's rows, its own comment among them, under the new
+    # epoch; and they came as one copy, not page by page through the change log.
+    assert store_counts(desk) == backend_counts(backend, accounts)
+    held = {r[0] for r in desk.store.conn.execute("SELECT id FROM comment WHERE customer_id = ?", (customer,))}
+    assert "c-during-restore" in held and lost not in held
+    assert backend.scalar("SELECT count(*) FROM comment WHERE id = 'c-during-restore'") == 1
+    assert desk.store.sync_position() == (backend.scalar("SELECT version FROM sync_state"), "restored-from-a-backup")
+    assert desk.store.pending_mutations() == []
+    assert counted.paths.count("/sync/snapshot") == 1
+    assert counted.paths.count("/sync/pull") <= 2
+
+    desk.engine.sync_once()  # and from there on, pulls as usual
+    assert counted.paths.count("/sync/snapshot") == 1
+
+
 def test_a_copy_file_holding_a_view_is_refused_and_changes_nothing(tmp_path: Path) -> None:
     """The first copy may come as an SQLite file. One holding anything but tables (a view or a trigger could
     run code while it is read) is refused with a sentence, and the store stays as it was."""
