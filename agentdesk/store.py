@@ -85,6 +85,7 @@ class Store(TicketStore, AppointmentStore):
         self._client_group_id = client_group_id(conn)
         self._client_id = str(uuid.uuid4())
         self._reader = connect_reader(path)
+        self._checkpointing: threading.Thread | None = None
         self._read_lock = threading.Lock()
         self._tables = replica.synced_tables(conn)
         replica.install_undo_triggers(conn, self._tables.values())
@@ -105,7 +106,10 @@ class Store(TicketStore, AppointmentStore):
             raise translate(error, f"opening the local store at {path}") from error
 
     def close(self) -> None:
-        """Close the connection (SQLite folds the WAL back into the file)."""
+        """Close the connection (SQLite folds the WAL back into the file), after a checkpoint still running (a
+        thread inside SQLite when the interpreter exits can bring the process down)."""
+        if self._checkpointing is not None:
+            self._checkpointing.join()
         with self._read_lock:
             self._reader.close()
         with self._lock:
@@ -448,7 +452,9 @@ class Store(TicketStore, AppointmentStore):
             finally:
                 self._conn.execute("DETACH DATABASE copy")
                 self._conn.execute("PRAGMA wal_autocheckpoint = 1000")
-        threading.Thread(target=_checkpoint, args=(self._path,), name="agentdesk-checkpoint", daemon=True).start()
+        self._checkpointing = threading.Thread(target=_checkpoint, args=(self._path,), name="agentdesk-checkpoint",
+                                               daemon=True)
+        self._checkpointing.start()
         return applied, header
 
     def split_off(self, *, confirmed_below: int) -> str:
