@@ -2,8 +2,8 @@
 
 The workstation's store does not import this module (SQLModel costs about a second at start-up); its schema is
 the SQL in `agentdesk/migrations`, and a test checks that a migrated store has exactly these tables and
-columns. Import the module rather than the names (`from agentdesk import models`): `Account`, `Customer` and
-`FaqArticle` here are rows, not the records of `agentdesk.records` that screens see.
+columns. A table whose name would match a record of `agentdesk.records` (the view records screens see) ends in
+`Row` (`AccountRow`, `AgentRow`, `CustomerRow`, `FaqArticleRow`, `ReplyTemplateRow`), so the two are never confused.
 
 Conventions: ids are UUID text made by whoever creates the row; times are `clock.iso()` text (UTC, sorts as
 time); money is integer cents; every row carries `account_id` (the sync partition) except agents and the
@@ -16,7 +16,7 @@ from sqlalchemy import CheckConstraint, Index, text
 from sqlmodel import Field, SQLModel
 
 
-class Account(SQLModel, table=True):
+class AccountRow(SQLModel, table=True):
     """A client business the team answers for: its number, price, greeting and service level."""
 
     __tablename__ = "account"
@@ -31,7 +31,7 @@ class Account(SQLModel, table=True):
     sla_policy: str = "80/20"  # percent of calls answered within so many seconds
 
 
-class Agent(SQLModel, table=True):
+class AgentRow(SQLModel, table=True):
     """A person at a terminal: agent, senior agent, supervisor or admin."""
 
     __tablename__ = "agent"
@@ -51,7 +51,7 @@ class AgentAccount(SQLModel, table=True):
     account_id: str = Field(primary_key=True, foreign_key="account.id", index=True)
 
 
-class Customer(SQLModel, table=True):
+class CustomerRow(SQLModel, table=True):
     """A customer of one account."""
 
     __tablename__ = "customer"
@@ -260,7 +260,7 @@ class TicketDraft(SQLModel, table=True):
     updated_at: str
 
 
-class FaqArticle(SQLModel, table=True):
+class FaqArticleRow(SQLModel, table=True):
     """An FAQ answer; `rank` 1..10 puts it in its account's top ten. Global articles have no account."""
 
     __tablename__ = "faq_article"
@@ -294,7 +294,7 @@ class FaqUse(SQLModel, table=True):
     used_at: str
 
 
-class ReplyTemplate(SQLModel, table=True):
+class ReplyTemplateRow(SQLModel, table=True):
     """A reply with placeholders ({{ customer_name }}, {{ case_number }}, ...) for the ticket composer."""
 
     __tablename__ = "reply_template"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Engine, select, text
 
-from agentdesk.models import Agent
+from agentdesk.models import AgentRow
 from agentdesk.server.app import token_digest
 from agentdesk.server.schema import agent_token, domain_tables
 
@@ -62,12 +62,12 @@ def start_new_epoch(engine: Engine) -> str:
 def ensure_admin(engine: Engine, name: str = "Administrator") -> str:
     """The id of an admin agent, made if there is none."""
     with engine.begin() as conn:
-        found = conn.execute(select(Agent.id).where(Agent.role == "admin")).scalar()  # type: ignore[arg-type]
+        found = conn.execute(select(AgentRow.id).where(AgentRow.role == "admin")).scalar()  # type: ignore[arg-type]
         if found is not None:
             return str(found)
         conn.execute(text("UPDATE sync_state SET version = version + 1 WHERE id = 1"))
         admin_id = str(uuid.uuid4())
-        conn.execute(Agent.__table__.insert().values(id=admin_id, name=name, role="admin"))  # type: ignore[attr-defined]
+        conn.execute(AgentRow.__table__.insert().values(id=admin_id, name=name, role="admin"))  # type: ignore[attr-defined]
         return admin_id
 
 
@@ -75,7 +75,7 @@ def issue_token(engine: Engine, agent_id: str) -> str:
     """A new sign-in token for `agent_id`; only its digest is stored, so it is shown once."""
     token = secrets.token_urlsafe(32)
     with engine.begin() as conn:
-        if conn.execute(select(Agent.id).where(Agent.id == agent_id)).scalar() is None:  # type: ignore[arg-type]
+        if conn.execute(select(AgentRow.id).where(AgentRow.id == agent_id)).scalar() is None:  # type: ignore[arg-type]
             raise LookupError(f"There is no agent {agent_id[:64]} on this backend.")
         conn.execute(agent_token.insert().values(
             token_hash=token_digest(token), agent_id=agent_id,

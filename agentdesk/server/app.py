@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from agentdesk.models import Agent, AgentAccount
+from agentdesk.models import AgentAccount, AgentRow
 from agentdesk.server import live
 from agentdesk.server import sync as engine_sync
 from agentdesk.server.jobs import run_jobs
@@ -344,7 +344,7 @@ def create_app(engine: Engine, *, jobs: bool = False) -> FastAPI:
         agent_id = conn.execute(select(agent_token.c.agent_id).where(agent_token.c.token_hash == digest)).scalar()
         if agent_id is None:
             raise engine_sync.SyncRefused(401, "signed_out", "This sign-in is not valid any more: sign in again.")
-        role = conn.execute(select(Agent.role).where(Agent.id == agent_id)).scalar()  # type: ignore[arg-type]
+        role = conn.execute(select(AgentRow.role).where(AgentRow.id == agent_id)).scalar()  # type: ignore[arg-type]
         if role is None:
             raise engine_sync.SyncRefused(403, "no_agent", "This sign-in's agent no longer exists.")
         return str(agent_id), str(role)
@@ -366,7 +366,7 @@ def create_app(engine: Engine, *, jobs: bool = False) -> FastAPI:
     @app.get("/auth/me", response_model=Me)
     def me(who: Annotated[engine_sync.Caller, Depends(caller)]) -> Me:
         with engine.connect().execution_options(read_only=True) as conn:
-            name = conn.execute(select(Agent.name).where(Agent.id == who.agent_id)).scalar() or ""  # type: ignore[arg-type]
+            name = conn.execute(select(AgentRow.name).where(AgentRow.id == who.agent_id)).scalar() or ""  # type: ignore[arg-type]
         return Me(agent_id=who.agent_id, name=name, role=who.role,
                   accounts=sorted(who.accounts) if who.accounts is not None else None)
 
