@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, Engine, select, text
 
 from agentdesk.models import AgentRow
-from agentdesk.server.app import token_digest
+from agentdesk.server.deps import token_digest
 from agentdesk.server.schema import agent_token, domain_tables
 
 if TYPE_CHECKING:

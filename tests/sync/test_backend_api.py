@@ -15,7 +15,8 @@ from sqlalchemy import Engine, text
 from starlette.testclient import TestClient
 
 from agentdesk.server.admin import ensure_admin, issue_token
-from agentdesk.server.app import MAX_BODY_BYTES, create_app
+from agentdesk.server.app import create_app
+from agentdesk.server.deps import MAX_BODY_BYTES
 from tests.sync.conftest import Backend
 
 SQLITE_ONLY = pytest.mark.parametrize("backend_engine", ["sqlite"], indirect=True)

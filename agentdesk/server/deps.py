@@ -1,0 +1,202 @@
+"""What every router of the backend shares: the engine, who is signed in, the error mapping, the body-size limit.
+
+State lives on `app.state` (set by `create_app`), read by the dependency functions below, so a router module
+holds routes only and two apps in one process (tests) never share a sign-in cache.
+"""
+
+import hashlib
+import json
+import time
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, bindparam, select
+from sqlalchemy.exc import DBAPIError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from agentdesk.models import AgentAccount, AgentRow
+from agentdesk.server import sync as engine_sync
+from agentdesk.server.schema import agent_token
+
+MAX_BODY_BYTES = 4 * 1024 * 1024
+AUTH_CACHE_S = 10.0
+"""A sign-in, once checked, is trusted this long (a token or role taken away takes effect within this time;
+accounts are checked on every request)."""
+
+Identity = tuple[str, str]
+"""(agent id, role) of a sign-in."""
+
+
+def token_digest(token: str) -> str:
+    """What the backend keeps of a sign-in token: its SHA-256, never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+_accounts_of = select(AgentAccount.account_id).where(AgentAccount.agent_id == bindparam("agent"))  # type: ignore[arg-type]
+
+
+class SignIns:
+    """The sign-ins one backend has checked lately (token digest → agent and role), and the accounts of a caller."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.known: dict[str, tuple[float, str, str]] = {}  # token digest → (good until, agent id, role)
+
+    def cached(self, digest: str) -> Identity | None:
+        """The sign-in from memory when it was checked less than AUTH_CACHE_S ago."""
+        cached = self.known.get(digest)
+        return (cached[1], cached[2]) if cached is not None and cached[0] > time.monotonic() else None
+
+    def identify(self, digest: str) -> Identity:
+        """(agent id, role) of a sign-in, checked against the database at most every AUTH_CACHE_S."""
+        found = self.cached(digest)
+        if found is not None:
+            return found
+        with self.engine.connect().execution_options(read_only=True) as conn:
+            agent_id, role = _signed_in(conn, digest)
+        if len(self.known) > 10_000:
+            self.known.clear()
+        self.known[digest] = (time.monotonic() + AUTH_CACHE_S, agent_id, role)
+        return agent_id, role
+
+    def caller_of(self, identity: Identity) -> engine_sync.Caller:
+        """The caller with the accounts the agent works for now, read on every request (an account taken away
+        stops at once)."""
+        if identity[1] in ("admin", "supervisor"):
+            return engine_sync.Caller(agent_id=identity[0], role=identity[1], accounts=None)
+        with self.engine.connect().execution_options(read_only=True) as conn:
+            return caller_in(identity)(conn)
+
+
+def caller_in(identity: Identity) -> engine_sync.CallerOf:
+    """`SignIns.caller_of`, read in the request's own transaction."""
+    agent_id, role = identity
+
+    def read(conn: Any) -> engine_sync.Caller:
+        if role in ("admin", "supervisor"):
+            return engine_sync.Caller(agent_id=agent_id, role=role, accounts=None)
+        accounts = frozenset(conn.execute(_accounts_of, {"agent": agent_id}).scalars())
+        return engine_sync.Caller(agent_id=agent_id, role=role, accounts=accounts)
+
+    return read
+
+
+def _signed_in(conn: Any, digest: str) -> Identity:
+    agent_id = conn.execute(select(agent_token.c.agent_id).where(agent_token.c.token_hash == digest)).scalar()
+    if agent_id is None:
+        raise engine_sync.SyncRefused(401, "signed_out", "This sign-in is not valid any more: sign in again.")
+    role = conn.execute(select(AgentRow.role).where(AgentRow.id == agent_id)).scalar()  # type: ignore[arg-type]
+    if role is None:
+        raise engine_sync.SyncRefused(403, "no_agent", "This sign-in's agent no longer exists.")
+    return str(agent_id), str(role)
+
+
+def _digest(authorization: str | None) -> str:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not 16 <= len(token) <= 200:
+        raise engine_sync.SyncRefused(401, "signed_out", "Sign in first: `agentdesk login`.")
+    return token_digest(token)
+
+
+# The dependencies that only read app.state are `async def`: FastAPI runs a plain `def` dependency on the
+# thread pool, and an extra hand-off per request is what push and pull were written to avoid.
+
+async def the_engine(request: Request) -> Engine:
+    """The backend's database."""
+    return request.app.state.engine
+
+
+async def the_sign_ins(request: Request) -> SignIns:
+    """The backend's cache of checked sign-ins."""
+    return request.app.state.sign_ins
+
+
+def caller(sign_ins: Annotated[SignIns, Depends(the_sign_ins)],
+           authorization: Annotated[str | None, Header()] = None) -> engine_sync.Caller:
+    """Who is asking: the sign-in and, on every request, the accounts the agent works for now."""
+    return sign_ins.caller_of(sign_ins.identify(_digest(authorization)))
+
+
+async def signed_in(sign_ins: Annotated[SignIns, Depends(the_sign_ins)],
+                    authorization: Annotated[str | None, Header()] = None) -> Identity:
+    """The sign-in alone, checked before the body is read; from memory when it was seen lately, so push and
+    pull make a single trip to the thread pool."""
+    digest = _digest(authorization)
+    return sign_ins.cached(digest) or await run_in_threadpool(sign_ins.identify, digest)
+
+
+EngineDep = Annotated[Engine, Depends(the_engine)]
+SignInsDep = Annotated[SignIns, Depends(the_sign_ins)]
+CallerDep = Annotated[engine_sync.Caller, Depends(caller)]
+SignedIn = Annotated[Identity, Depends(signed_in)]
+
+
+def map_errors(app: FastAPI) -> None:
+    """Answer the backend's refusals with their own status and code, and a database that is away with 503
+    and `Retry-After` (nothing was half-applied: every write is one transaction)."""
+
+    @app.exception_handler(engine_sync.SyncRefused)
+    async def refused(_request: Request, error: engine_sync.SyncRefused) -> JSONResponse:
+        return JSONResponse({"code": error.code, "detail": str(error), **error.extra}, status_code=error.status)
+
+    @app.exception_handler(engine_sync.Unavailable)
+    async def unavailable(_request: Request, error: engine_sync.Unavailable) -> JSONResponse:
+        return JSONResponse({"code": "unavailable", "detail": str(error)}, status_code=503,
+                            headers={"Retry-After": "2"})
+
+    @app.exception_handler(DBAPIError)
+    async def database_down(_request: Request, _error: DBAPIError) -> JSONResponse:
+        return JSONResponse({"code": "unavailable", "detail": "The backend's database is not answering."},
+                            status_code=503, headers={"Retry-After": "2"})
+
+
+class BodyLimit:
+    """Refuse bodies over `MAX_BODY_BYTES` with 413, by the declared length or while the body streams in
+    (plain ASGI, so every request does not pay for a middleware framework)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+            await _too_large(send)
+            return
+        seen = 0
+        answered = False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > MAX_BODY_BYTES:
+                    raise _TooLarge
+            return message
+
+        async def sending(message: Message) -> None:
+            nonlocal answered
+            answered = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, sending)
+        except _TooLarge:
+            if not answered:
+                await _too_large(send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send) -> None:
+    body = json.dumps({"code": "too_large", "detail": f"At most {MAX_BODY_BYTES} bytes per request."}).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
