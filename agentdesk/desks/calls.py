@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from agentdesk.clock import Clock, iso
+from agentdesk.desks.writer import LocalWriter
 from agentdesk.domain import escalation, phones, pricing
 from agentdesk.domain.calls import CallError, CallSession, CallState, Hold
 from agentdesk.domain.hold import HoldPhase, HoldPolicy, HoldReading, read_hold
 from agentdesk.domain.sla import RingPolicy
 from agentdesk.records import Account, Agent, IncomingCall
 from agentdesk.store import Store
-from agentdesk.writer import LocalWriter
 
 ABANDON_AFTER_RINGS = 6
 """A demo caller who is not answered hangs up after this many rings (36 s at the North American cadence)."""
