@@ -72,7 +72,7 @@ def main(
                 update={"agent": settings.agent.model_copy(update={"id": agent_id})})
         elif store.is_empty():
             _fill_with_demo(store, settings, settings.demo.customers, settings.demo.seed, 2_000)
-        from agentdesk.app import make_app
+        from screens.app import make_app
 
         app = make_app(settings, store, demo_calls=demo_calls or None, sync_loop=loop, call_source=call_source)
         app.first_frame_probe = startup_probe

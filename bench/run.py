@@ -127,7 +127,7 @@ def ui_figures(store_path: Path, calls: int) -> dict[str, float]:
     from agentdesk.store import Store
 
     async def run() -> dict[str, float]:
-        from agentdesk.app import make_app
+        from screens.app import make_app
         from widgets import CustomerHistory
 
         settings = load_settings(ROOT / "tests" / "agentdesk-test.toml", env={})

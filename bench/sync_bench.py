@@ -309,8 +309,8 @@ def push_p95_ms(
 def ui_max_stall_ms(source: Path, count: int = 10_000) -> float:
     """The workstation on screen (headless) while its background sync drains `count` queued changes: the
     longest the event loop was late for a 10 ms tick."""
-    from agentdesk.app import make_app
     from agentdesk.config import load_settings
+    from screens.app import make_app
     from sync.loop import SyncLoop
 
     with backend("sqlite", source) as (engine, url), tempfile.TemporaryDirectory() as tmp:

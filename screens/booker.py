@@ -10,9 +10,9 @@ Every booking is written as a mutation and is tentative until the backend confir
 
 from __future__ import annotations
 
-import uuid
+from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -25,15 +25,13 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from agentdesk import booker
 from agentdesk.domain import booking
-from agentdesk.domain.booking import Preferences
+from agentdesk.domain.booking import Preferences, parse_preferences
 from agentdesk.domain.text import one_line
 from agentdesk.localstore.appointments import AppointmentType, Booking, Proposal
 
 if TYPE_CHECKING:
-    from agentdesk.calldesk import CallDesk
-    from agentdesk.config import AppointmentSettings
+    from agentdesk.desks.bookings import BookingDesk
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,33 +45,6 @@ class BookerContext:
     account_name: str
     account_zone: str
     interaction_id: str | None
-
-
-def parse_preferences(text: str, languages: set[str], locations: set[str]) -> Preferences:
-    """The caller's wishes from one line of words: days (mon..sun, weekdays, weekend), a time of day
-    (morning, afternoon, evening), a language code the professionals speak, a location; ValueError names
-    a word it does not understand."""
-    days: set[int] = set()
-    parts: set[str] = set()
-    language = location = None
-    by_location = {place.casefold(): place for place in locations}
-    for word in text.replace(",", " ").split():
-        key = word.casefold()
-        if key in booking.DAY_PARTS:
-            parts.add(key)
-        elif key in languages:
-            language = key
-        elif matches := [place for folded, place in by_location.items() if folded.startswith(key) and len(key) >= 3]:
-            location = matches[0]
-        else:
-            try:
-                days |= booking.parse_weekdays(word)
-            except ValueError:
-                raise ValueError(
-                    f"{word[:20]!r} is not a day, a time of day (morning, afternoon, evening), a language"
-                    f" ({', '.join(sorted(languages))}) or a location"
-                ) from None
-    return Preferences(frozenset(days), frozenset(parts), language, location)
 
 
 def article(noun: str) -> str:
@@ -112,12 +83,11 @@ class Booker(ModalScreen[str | None]):
         ],
     ]
 
-    def __init__(self, desk: CallDesk, context: BookerContext, settings: AppointmentSettings) -> None:
+    def __init__(self, desk: BookingDesk, context: BookerContext) -> None:
         super().__init__()
         self.desk = desk
         self.store = desk.store
         self.context = context
-        self.settings = settings
         self.account_zone = booking.zone(context.account_zone)
         self.caller_zone: ZoneInfo = self.account_zone
         self.types: list[AppointmentType] = []
@@ -127,7 +97,7 @@ class Booker(ModalScreen[str | None]):
         self.proposals: list[Proposal] = []
         self.upcoming: list[Booking] = []
         self.picked: Proposal | None = None
-        self.new_id = str(uuid.uuid4())  # the booking's id, made now so its reference is read back before it
+        self.new_id = desk.new_appointment_id()  # made now so its reference is read back before it
         self.moving: Booking | None = None
         self.cancelling: Booking | None = None
         self.busy = False
@@ -212,7 +182,7 @@ class Booker(ModalScreen[str | None]):
             return
         self.picked = None
         self.query_one("#readback").display = False
-        earliest = self.desk.clock.now() + timedelta(minutes=self.settings.lead_minutes)
+        earliest = self.desk.earliest_start()
         self.find_slots(kind, earliest, self.prefs, self.moving.id if self.moving else None)
 
     @work(thread=True, exclusive=True, group="booker-slots", exit_on_error=False)
@@ -297,7 +267,7 @@ class Booker(ModalScreen[str | None]):
             label = booking.zone_label(self.account_zone, proposal.starts_at)
             there = f" ({booking.spoken_time(proposal.starts_at, self.account_zone)} {label})"
         verb = "moved to" if self.moving else "booked for"
-        reminder = self.settings.reminder_hours_before
+        reminder = self.desk.settings.reminder_hours_before
         before = f"{reminder:g} hours" if reminder != 24 else "the day"
         ref = self.moving.reference if self.moving else booking.reference(self.new_id)
         return (
@@ -345,12 +315,9 @@ class Booker(ModalScreen[str | None]):
             return
         if self.busy:
             return
-        now = self.desk.clock.now()
-        agent = self.desk.agent.id
         if self.cancelling is not None:
             item = self.cancelling
-            self.save("appointment.cancel@1", booker.cancel_args(item.id, now=now, agent_id=agent),
-                      f"Cancelled {item.reference}.")
+            self.save(self.desk.cancel(item.id), f"Cancelled {item.reference}.")
             return
         kind, picked = self.kind, self.picked
         if picked is None or kind is None:
@@ -362,22 +329,17 @@ class Booker(ModalScreen[str | None]):
             return
         if self.moving is not None:
             item = self.moving
-            args = booker.reschedule_args(kind, item.id, professional_id=picked.professional_id,
-                                          start=picked.starts_at, now=now, settings=self.settings, agent_id=agent)
-            self.save("appointment.reschedule@1", args,
+            self.save(self.desk.reschedule(kind, item.id, picked),
                       f"Moved {item.reference} to {booking.short_time(picked.starts_at, self.caller_zone)}.")
             return
-        args = booker.book_args(kind, customer_id=self.context.customer_id, professional_id=picked.professional_id,
-                                start=picked.starts_at, now=now, settings=self.settings, agent_id=agent,
+        future = self.desk.book(kind, picked, customer_id=self.context.customer_id,
                                 interaction_id=self.context.interaction_id, appointment_id=self.new_id)
-        reference = booking.reference(str(args["appointment_id"]))
-        self.save("appointment.book@1", args,
-                  f"Booked {reference}: {kind.name} with {picked.professional_name},"
-                  f" {booking.short_time(picked.starts_at, self.caller_zone)} (tentative until the backend confirms).")
+        self.save(future, f"Booked {booking.reference(self.new_id)}: {kind.name} with {picked.professional_name},"
+                          f" {booking.short_time(picked.starts_at, self.caller_zone)} (tentative until the backend confirms).")
 
-    def save(self, name: str, args: dict[str, object], done: str) -> None:
+    def save(self, future: Future[int], done: str) -> None:
+        """Wait for the commit off the UI thread, then close with `done` (or show why it was not saved)."""
         self.busy = True
-        future = self.desk.writer.submit(name, args)
 
         def wait() -> None:
             error = future.exception()

@@ -7,6 +7,7 @@ comment (Enter saves, an empty comment is fine).
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -17,14 +18,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
-from agentdesk.clock import iso
 from agentdesk.domain import booking
 from agentdesk.domain.phones import display
 from agentdesk.domain.text import one_line
 from agentdesk.localstore.appointment_store import OutboundTask
 
 if TYPE_CHECKING:
-    from agentdesk.calldesk import CallDesk
+    from agentdesk.desks.outbound import OutboundDesk
     from agentdesk.records import Account
 
 KIND_WORDS = {"reminder": "Reminder", "survey": "Survey", "follow_up": "Follow-up"}
@@ -49,10 +49,9 @@ class OutboundWork(ModalScreen[bool]):
         ],
     ]
 
-    def __init__(self, desk: CallDesk, accounts: dict[str, Account]) -> None:
+    def __init__(self, desk: OutboundDesk, accounts: dict[str, Account]) -> None:
         super().__init__()
         self.desk = desk
-        self.store = desk.store
         self.accounts = accounts
         self.tasks: list[OutboundTask] = []
         self.rating: tuple[OutboundTask, int] | None = None
@@ -77,7 +76,7 @@ class OutboundWork(ModalScreen[bool]):
         now = self.desk.clock.now()
         today = now.astimezone(zone).date()
         until = booking.wall_to_utc(today + timedelta(days=1), 0, zone)
-        tasks = self.store.outbound(until, account_ids)
+        tasks = self.desk.due(until, account_ids)
         self.app.call_from_thread(self.show, tasks)
 
     def show(self, tasks: list[OutboundTask]) -> None:
@@ -116,8 +115,7 @@ class OutboundWork(ModalScreen[bool]):
         if task.kind == "survey":
             self.query_one("#error", Static).update("A survey is done when the customer's rating (1-5) is in.")
             return
-        self.save("task.done@1", {"task_id": task.id, "at": iso(self.desk.clock.now()),
-                                  "agent_id": self.desk.agent.id})
+        self.save(self.desk.mark_done(task.id))
 
     def action_rate(self, rating: int) -> None:
         task = self.highlighted()
@@ -138,13 +136,10 @@ class OutboundWork(ModalScreen[bool]):
         task, rating = self.rating
         self.rating = None
         event.input.display = False
-        self.save("appointment.survey@1", {
-            "appointment_id": task.appointment_id, "rating": rating, "comment": event.value.strip(),
-            "at": iso(self.desk.clock.now()), "agent_id": self.desk.agent.id,
-        })
+        self.save(self.desk.record_survey(task.appointment_id, rating, event.value))
 
-    def save(self, name: str, args: dict[str, object]) -> None:
-        future = self.desk.writer.submit(name, args)
+    def save(self, future: Future[int]) -> None:
+        """Wait for the commit off the UI thread, then say whether it was saved."""
 
         def wait() -> None:
             error = future.exception()

@@ -2,14 +2,14 @@
 
 The composer writes a reply or an internal note (F2 switches, the mode line always says which); the draft is
 saved as it is typed and comes back after a crash or a restart; Ctrl+S commits the message as a mutation and a
-reply shows as queued until it is delivered. The life-of-a-ticket keys are in `ticket_actions.py`.
+reply shows as queued until it is delivered. The life-of-a-ticket keys (resolve with consent, state, assign, save
+the sale) ask the ticket desk to do the change; the choices they offer come from `ticket_choices.py`.
 """
 
 from __future__ import annotations
 
-import uuid
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -19,25 +19,23 @@ from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
-from agentdesk.clock import iso
+from agentdesk.domain import tickets as rules
 from agentdesk.domain.faq import parse_answer
-from agentdesk.domain.templates import TemplateFields, TemplateProblem, render
+from agentdesk.domain.templates import OFFER_HELP_TEMPLATE, TemplateFields, TemplateProblem, render
 from agentdesk.domain.text import sanitize
 from agentdesk.records import Draft, ThreadCursor, ThreadPage, TicketCard
+from screens.context import Workstation, workstation
 from screens.faq_search import FaqSearch
-from screens.ticket_actions import TicketActions
-from screens.ticket_dialogs import Choice, MessageReader
+from screens.ticket_choices import assign_options, outcome_options, save_the_sale_step, status_options
+from screens.ticket_dialogs import Choice, ConsentGiven, ConsentToResolve, MessageReader
 from widgets import HeaderView, MessageBox, ThreadView, TicketComposer, TicketHeader, TicketThread
-
-if TYPE_CHECKING:
-    from agentdesk.app import AgentDeskApp
 
 THREAD_PAGE = 30
 DRAFT_DELAY = 0.5
 """Seconds of quiet typing before the draft is saved (a crash loses at most this much)."""
 
 
-class TicketScreen(TicketActions, Screen[None]):
+class TicketScreen(Screen[None]):
     """Read the conversation, write a reply or a note, move the ticket through its life."""
 
     CSS_PATH = "ticket.tcss"
@@ -67,11 +65,8 @@ class TicketScreen(TicketActions, Screen[None]):
         self._draft_pending: tuple[str, str] | None = None
 
     @property
-    def agentdesk(self) -> AgentDeskApp:
-        from agentdesk.app import AgentDeskApp
-
-        assert isinstance(self.app, AgentDeskApp)
-        return self.app
+    def station(self) -> Workstation:
+        return workstation(self)
 
     def compose(self) -> ComposeResult:
         yield TicketHeader(id="ticket-header")
@@ -86,15 +81,15 @@ class TicketScreen(TicketActions, Screen[None]):
 
     def tick(self) -> None:
         if self.card is not None:
-            self.query_one(TicketHeader).show(HeaderView(self.card, self.agentdesk.clock.now()))
+            self.query_one(TicketHeader).show(HeaderView(self.card, self.station.clock.now()))
 
     # -- reading -----------------------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="ticket", exit_on_error=False)
     def load_ticket(self, *, with_draft: bool = False, after_writes: bool = False) -> None:
         if after_writes:
-            self.agentdesk.writer.flush()
-        store = self.agentdesk.store
+            self.station.desks.tickets.writer.flush()
+        store = self.station.store
         card = store.ticket(self.ticket_id)
         page = store.thread(self.ticket_id, limit=THREAD_PAGE)
         draft = store.draft(self.ticket_id) if with_draft else None
@@ -112,7 +107,7 @@ class TicketScreen(TicketActions, Screen[None]):
 
     @work(thread=True, exclusive=True, group="thread", exit_on_error=False)
     def load_thread(self, before: ThreadCursor | None, page_number: int) -> None:
-        page = self.agentdesk.store.thread(self.ticket_id, before, limit=THREAD_PAGE)
+        page = self.station.store.thread(self.ticket_id, before, limit=THREAD_PAGE)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show_thread, page, page_number)
 
@@ -134,7 +129,7 @@ class TicketScreen(TicketActions, Screen[None]):
             self.load_thread(self.cursors[page_number - 2], page_number - 1)
 
     def on_message_box_read(self, event: MessageBox.Read) -> None:
-        self.app.push_screen(MessageReader(self.agentdesk.store, event.message_id))
+        self.app.push_screen(MessageReader(self.station.store, event.message_id))
 
     # -- the draft ---------------------------------------------------------------------------------------
 
@@ -150,8 +145,7 @@ class TicketScreen(TicketActions, Screen[None]):
         if pending is None:
             return None
         text, mode = pending
-        store, at = self.agentdesk.store, iso(self.agentdesk.clock.now())
-        future = self.agentdesk.writer.call(lambda: store.save_draft(self.ticket_id, mode, text, at))
+        future = self.station.desks.tickets.save_draft(self.ticket_id, mode, text)
 
         def failed(done: Future[object]) -> None:
             if done.exception() is not None:
@@ -176,12 +170,7 @@ class TicketScreen(TicketActions, Screen[None]):
             return
         if self.card is None:
             return
-        desk = self.agentdesk
-        future = desk.writer.submit("ticket.add_message@1", {
-            "message_id": str(uuid.uuid4()), "ticket_id": self.ticket_id, "kind": mode,
-            "author": desk.agent.name, "agent_id": desk.agent.id, "body": text,
-            "created_at": iso(desk.clock.now()),
-        })
+        future = self.station.desks.tickets.add_message(self.ticket_id, mode, text)
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_pending = ("", mode)
@@ -207,7 +196,7 @@ class TicketScreen(TicketActions, Screen[None]):
         # The filled text lands in the composer (a TextArea) and in a letter: no terminal controls in either.
         return TemplateFields(
             customer_name=sanitize(card.customer_name), case_number=card.case_number, subject=sanitize(card.subject),
-            agent_name=self.agentdesk.agent.name, account_name=sanitize(card.account_name),
+            agent_name=self.station.agent.name, account_name=sanitize(card.account_name),
             order_number=order.number if order else None,
             order_date=order.placed_at.date().isoformat() if order else None,
         )
@@ -216,7 +205,7 @@ class TicketScreen(TicketActions, Screen[None]):
         card = self.card
         if card is None:
             return
-        templates = self.agentdesk.store.reply_templates(card.account_id)
+        templates = self.station.store.reply_templates(card.account_id)
         if not templates:
             self.notify("This account has no reply templates.", severity="warning")
             return
@@ -242,17 +231,136 @@ class TicketScreen(TicketActions, Screen[None]):
             return
 
         def chosen(faq_id: str | None) -> None:
-            article = self.agentdesk.store.faq_article(faq_id) if faq_id else None
+            article = self.station.store.faq_article(faq_id) if faq_id else None
             if article is None:
                 return
             parts = parse_answer(article.body)
             body = "".join(part if isinstance(part, str) else part.label for part in parts)
             self.query_one(TicketComposer).insert(sanitize(f"{article.title}\n{body}\n"))
 
-        self.app.push_screen(FaqSearch(self.agentdesk.store, card.account_id), chosen)
+        self.app.push_screen(FaqSearch(self.station.store, card.account_id), chosen)
 
     def action_back(self) -> None:
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self.save_draft()
         self.dismiss(None)
+
+    # -- the life of a ticket ----------------------------------------------------------------------------
+
+    def _refused(self, error: rules.MoveRefused) -> None:
+        self.notify(str(error), title="Not possible", severity="warning", timeout=6, markup=False)
+
+    def _saved_then(self, future: Future[int], said: str | None = None) -> None:
+        """Once committed: say `said` (when given) and read the ticket again."""
+        def then() -> None:
+            if said:
+                self.notify(said, timeout=3, markup=False)
+            self.load_ticket()
+
+        self.after_saved(future, then)
+
+    def action_resolve(self) -> None:
+        card, desk = self.card, self.station.desks.tickets
+        if card is None:
+            return
+        try:  # the move itself (consent aside) must be possible before asking for the permission
+            desk.check_can_resolve(card)
+        except rules.MoveRefused as error:
+            self._refused(error)
+            return
+
+        def given(consent: ConsentGiven | None) -> None:
+            if consent is None or self.card is None:
+                return
+            when = desk.consent_time(consent.when, self.card.time_zone)
+            if when is None:
+                self.notify("Write the time as HH:MM, or now.", severity="warning")
+                return
+            try:
+                future = desk.resolve(self.card, consent.how, when)
+            except rules.MoveRefused as error:
+                self._refused(error)
+                return
+            self._saved_then(future, f"{card.case_number} resolved.")
+
+        self.app.push_screen(ConsentToResolve(card.case_number), given)
+
+    def action_status(self) -> None:
+        card, desk = self.card, self.station.desks.tickets
+        if card is None:
+            return
+        try:
+            options = status_options(card)
+        except rules.MoveRefused as error:
+            self._refused(error)
+            return
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                future = desk.request_review(self.ticket_id) if value == "review" else desk.set_status(self.ticket_id, value)
+                self._saved_then(future)
+
+        state = rules.STATUS_WORDS[rules.parse_status(card.status)]
+        self.app.push_screen(Choice(f"{card.case_number} is {state}: move it to", options), chosen)
+
+    def action_assign(self) -> None:
+        card, desk = self.card, self.station.desks.tickets
+        if card is None:
+            return
+
+        def chosen(agent_id: str | None) -> None:
+            if agent_id is not None:
+                self._saved_then(desk.assign(self.ticket_id, None if agent_id == "-" else agent_id))
+
+        options = assign_options(card, self.station.store.agents())
+        self.app.push_screen(Choice(f"Assign {card.case_number} to", options), chosen)
+
+    def action_save_the_sale(self) -> None:
+        card = self.card
+        if card is None:
+            return
+        try:
+            step = save_the_sale_step(card)
+        except rules.MoveRefused as error:
+            self._refused(error)
+            return
+        if step == "offer":
+            self.offer_help()
+        else:
+            self.record_outcome()
+
+    def offer_help(self) -> None:
+        """Save the sale, step 1: show the offer of help that goes to the customer; send it on confirmation."""
+        card, fields = self.card, self.fields()
+        if card is None or fields is None:
+            return
+        try:
+            text = render(OFFER_HELP_TEMPLATE, fields)
+        except TemplateProblem as problem:
+            self.notify(str(problem), severity="error", markup=False)
+            return
+
+        def chosen(value: str | None) -> None:
+            if value == "send":
+                self._saved_then(self.station.desks.tickets.offer_help(self.ticket_id, text),
+                                 "Offer of help queued to the customer.")
+
+        preview = sanitize(text if len(text) < 400 else text[:400] + "…")
+        self.app.push_screen(Choice(
+            "Save the sale, step 1: offer help first. This goes to the customer:",
+            [("send", "Send the offer of help", True)], detail=preview), chosen)
+
+    def record_outcome(self) -> None:
+        """Save the sale, step 2: how it ended (the outcomes the rules refuse are greyed with the reason)."""
+        card = self.card
+        if card is None:
+            return
+        options = outcome_options(card, self.station.clock.now())
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self._saved_then(self.station.desks.tickets.record_save_outcome(self.ticket_id, value),
+                                 f"Outcome recorded: {value}.")
+
+        self.app.push_screen(Choice("Save the sale, step 2: how did it end?", options), chosen)

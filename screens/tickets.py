@@ -7,8 +7,6 @@ or subject words; the countdowns are redrawn from the injected clock.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,11 +15,9 @@ from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from agentdesk.records import Account, InboxCursor, InboxPage, InboxQuery
+from screens.context import Workstation, workstation
 from screens.ticket_dialogs import SearchTickets
 from widgets import InboxView, TicketInbox
-
-if TYPE_CHECKING:
-    from agentdesk.app import AgentDeskApp
 
 INBOX_PAGE = 200
 STATES: tuple[tuple[str, tuple[str, ...] | None], ...] = (
@@ -69,11 +65,8 @@ class TicketsInbox(Screen[None]):
         self.cursors: list[InboxCursor | None] = [None]  # the cursor of each page shown so far, from page 1
 
     @property
-    def agentdesk(self) -> AgentDeskApp:
-        from agentdesk.app import AgentDeskApp
-
-        assert isinstance(self.app, AgentDeskApp)
-        return self.app
+    def station(self) -> Workstation:
+        return workstation(self)
 
     def compose(self) -> ComposeResult:
         yield TicketInbox(id="inbox")
@@ -96,7 +89,7 @@ class TicketsInbox(Screen[None]):
             self.load_page(self.cursors[page_number - 1], page_number)
 
     def tick(self) -> None:
-        self.query_one(TicketInbox).tick(self.agentdesk.clock.now())
+        self.query_one(TicketInbox).tick(self.station.clock.now())
 
     # -- what is shown -----------------------------------------------------------------------------------
 
@@ -122,7 +115,7 @@ class TicketsInbox(Screen[None]):
 
     @work(thread=True, exclusive=True, group="inbox", exit_on_error=False)
     def load_page(self, after: InboxCursor | None, page_number: int) -> None:
-        page = self.agentdesk.store.inbox(self.inbox_query(), after=after, limit=INBOX_PAGE)
+        page = self.station.store.inbox(self.inbox_query(), after=after, limit=INBOX_PAGE)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show_page, page, page_number, self.describe())
 
@@ -130,7 +123,7 @@ class TicketsInbox(Screen[None]):
         del self.cursors[page_number:]
         self.cursors.append(page.next_cursor)
         self.query_one(TicketInbox).show(InboxView(
-            page.rows, self.agentdesk.clock.now(), page_number=page_number, more=page.next_cursor is not None,
+            page.rows, self.station.clock.now(), page_number=page_number, more=page.next_cursor is not None,
             filters=filters,
         ))
 

@@ -1,16 +1,16 @@
 """The agent workspace: the screen an agent lives in during calls.
 
 Call bar and hold timer on top, the customer history on the left, the top-ten FAQ on the right. The screen
-fetches data from the store in workers and hands plain records to the widgets; its handlers are split by
-concern: calls in `workspace_calls.py`, FAQ and escalation in `workspace_faq.py`, the customer here.
+fetches data from the store in workers and hands plain records to the widgets. It is composed of parts that hold
+the screen (never import it): the call bar's clock in `workspace_calls.py`, the FAQ keys in `workspace_faq.py`,
+cases in `workspace_tickets.py`, appointments in `workspace_booking.py`; the changes themselves are made by the desks.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -20,21 +20,21 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
-from agentdesk.calldesk import CallDesk
-from agentdesk.clock import iso
-from agentdesk.records import Account, Customer, HistoryCursor, HistoryPage
+from agentdesk.desks.workstation import Desks
+from agentdesk.domain.calls import CallError, CallState
+from agentdesk.domain.phones import display as show_phone
+from agentdesk.records import Account, Customer, HistoryCursor, HistoryPage, IncomingCall
 from screens.attention import NeedsAttention
 from screens.comment import AddComment
+from screens.context import Workstation, workstation
 from screens.find_customer import FindCustomer
 from screens.new_customer import AddCustomer, NewCustomer
-from screens.workspace_booking import BookingHandlers
-from screens.workspace_calls import CallHandlers
-from screens.workspace_faq import FaqHandlers
-from screens.workspace_tickets import TicketHandlers
+from screens.workspace_booking import AppointmentKeys
+from screens.workspace_calls import CallLine
+from screens.workspace_faq import FaqKeys
+from screens.workspace_tickets import CaseKeys
+from screens.wrap_up import WrapUp, WrapUpResult
 from widgets import CallBar, CustomerHistory, FaqPanel, HistoryView, HoldTimer, SyncStatus
-
-if TYPE_CHECKING:
-    from agentdesk.app import AgentDeskApp
 
 HISTORY_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
     ("everything", None),
@@ -47,7 +47,7 @@ HISTORY_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
 )
 
 
-class Workspace(CallHandlers, FaqHandlers, TicketHandlers, BookingHandlers, Screen[None]):
+class Workspace(Screen[None]):
     """Where an agent takes calls, reads a customer's history and answers from the FAQ."""
 
     CSS_PATH = "workspace.tcss"
@@ -85,23 +85,24 @@ class Workspace(CallHandlers, FaqHandlers, TicketHandlers, BookingHandlers, Scre
         ],
     ]
 
-    def __init__(self, desk: CallDesk, accounts: list[Account]) -> None:
+    def __init__(self, desks: Desks, accounts: list[Account]) -> None:
         super().__init__()
-        self.desk = desk
-        self.store = desk.store
+        self.desks = desks
+        self.desk = desks.calls
+        self.store = desks.calls.store
         self.accounts = {a.id: a for a in accounts}
         self.account: Account = accounts[0]
         self.customer: Customer | None = None
         self.filter_index = 0
         self.page_cursors: list[HistoryCursor | None] = [None]
-        self.faq_trail: list[str] = []
+        self.line = CallLine(self, self.desk)
+        self.faq = FaqKeys(self, self.desk)
+        self.cases = CaseKeys(self, self.desk, desks.tickets, self.after_saved)
+        self.appointments = AppointmentKeys(self, desks, self.accounts, self.after_saved, self.reload_customer)
 
     @property
-    def agentdesk(self) -> AgentDeskApp:
-        from agentdesk.app import AgentDeskApp
-
-        assert isinstance(self.app, AgentDeskApp)
-        return self.app
+    def station(self) -> Workstation:
+        return workstation(self)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
@@ -114,17 +115,17 @@ class Workspace(CallHandlers, FaqHandlers, TicketHandlers, BookingHandlers, Scre
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load_top_ten(self.account)
+        self.faq.load_top_ten(self.account)
         self.tick()
         self.set_interval(0.1, self.tick)
         self.set_interval(2.0, self.count_unsynced)
-        self.query_one(SyncStatus).connection = self.agentdesk.connection
+        self.query_one(SyncStatus).connection = self.station.connection
         self.count_unsynced()
         self.listen_for_calls()
         self.query_one(CustomerHistory).focus_timeline()
-        self.call_after_refresh(self.agentdesk.first_frame_shown)
+        self.call_after_refresh(self.station.first_frame_shown)
 
-    # -- saving ----------------------------------------------------------------------------------------
+    # -- saving and syncing ----------------------------------------------------------------------------
 
     def after_saved(self, future: Future[int], then: Callable[[], Any]) -> None:
         """Run `then` on the UI once the local commit of `future` succeeded (errors are reported by the
@@ -139,14 +140,14 @@ class Workspace(CallHandlers, FaqHandlers, TicketHandlers, BookingHandlers, Scre
     @work(thread=True, exclusive=True, group="attention", exit_on_error=False)
     def action_attention(self) -> None:
         refused = self.store.rejections()
-        alternatives = self.rebooking_offers(refused)
+        alternatives = self.appointments.rebooking_offers(refused)
 
         def done(marked: list[int] | None) -> None:
             if marked:
                 self.run_worker(lambda: self.store.dismiss_rejections(marked), thread=True, exit_on_error=False)
 
         self.app.call_from_thread(
-            self.app.push_screen, NeedsAttention(refused, alternatives, self.rebook_refused), done
+            self.app.push_screen, NeedsAttention(refused, alternatives, self.appointments.rebook_refused), done
         )
 
     def show_connection(self, connection: str, pulled: int) -> None:
@@ -160,6 +161,84 @@ class Workspace(CallHandlers, FaqHandlers, TicketHandlers, BookingHandlers, Scre
     def count_unsynced(self) -> None:
         count = self.store.outbox_count()
         self.app.call_from_thread(setattr, self.query_one(SyncStatus), "unsynced", count)
+
+    # -- the phone line --------------------------------------------------------------------------------
+
+    @work(exclusive=True, group="call-source", exit_on_error=False)
+    async def listen_for_calls(self) -> None:
+        async for incoming in self.station.call_source.calls():
+            self.offer(incoming)
+
+    def offer(self, incoming: IncomingCall) -> None:
+        """A call rings: the caller is looked up by number and popped on screen."""
+        try:
+            call = self.desk.offer(incoming)
+        except CallError as error:
+            self.notify(str(error), severity="warning", timeout=4)
+            return
+        self.app.bell()
+        if call.account.id != self.account.id or not self.query_one(FaqPanel).top_ten:
+            self.account = call.account
+            self.faq.load_top_ten(call.account)
+        self.faq.trail.clear()
+        self.query_one(FaqPanel).show_say(None)
+        self.open_customer(call.customer_id, unknown_caller=show_phone(call.caller), after_writes=True)
+        self.tick()
+
+    def tick(self) -> None:
+        """Redraw the call bar and hold timer from the clocks; apply the hold cap."""
+        self.line.tick(self.customer, saved=not self.station.unsaved)
+
+    def _act(self, step: str) -> bool:
+        try:
+            getattr(self.desk, step)()
+        except CallError as error:
+            self.notify(str(error), severity="warning", timeout=4)
+            return False
+        self.refresh_bindings()
+        self.tick()
+        return True
+
+    def action_ring(self) -> None:
+        if not self.station.call_source.ring_now():
+            self.notify("Calls come from the phone system on this terminal.", timeout=3)
+
+    def action_answer(self) -> None:
+        if self._act("answer"):
+            self.refresh_first_page()
+
+    @work(thread=True, exclusive=True, group="refresh-history", exit_on_error=False)
+    def refresh_first_page(self) -> None:
+        """Once the answer is committed, the call's row in the history says so (first page only: an agent
+        reading older pages stays where they are)."""
+        self.desk.writer.flush()
+        if len(self.page_cursors) <= 2:
+            self.app.call_from_thread(self.reload_customer)
+
+    def action_hold(self) -> None:
+        if self.desk.state is CallState.ON_HOLD:
+            self._act("resume")
+        else:
+            self.query_one(HoldTimer).clear()
+            self._act("hold")
+
+    def action_end_call(self) -> None:
+        if not self._act("end"):
+            return
+        if self.desk.call is None:  # never answered: nothing to wrap up
+            self.reload_customer()
+            return
+        suggested = "escalated" if self.desk.call.escalation_level else "resolved"
+
+        def saved(result: WrapUpResult | None) -> None:
+            if result is not None and self.desk.in_wrap_up:
+                self.desk.wrap_up(result.outcome, result.notes)
+            self.refresh_bindings()
+            self.tick()
+            self.desk.writer.flush()
+            self.reload_customer()
+
+        self.app.push_screen(WrapUp(suggested), saved)
 
     # -- the customer ----------------------------------------------------------------------------------
 
@@ -186,7 +265,7 @@ class Workspace(CallHandlers, FaqHandlers, TicketHandlers, BookingHandlers, Scre
             self.desk.writer.flush()
         customer = self.store.customer(customer_id)
         label, kinds = HISTORY_FILTERS[self.filter_index]
-        page = self.store.history(customer_id, kinds=kinds, before=before, limit=self.agentdesk.settings.ui.history_page_size)
+        page = self.store.history(customer_id, kinds=kinds, before=before, limit=self.station.settings.ui.history_page_size)
         if get_current_worker().is_cancelled:
             return
         self.app.call_from_thread(self.show_history, customer, page, page_number, label)
@@ -196,7 +275,7 @@ class Workspace(CallHandlers, FaqHandlers, TicketHandlers, BookingHandlers, Scre
         account = self.accounts.get(customer.account_id, self.account)
         if self.desk.call is None and account.id != self.account.id:
             self.account = account
-            self.load_top_ten(account)
+            self.faq.load_top_ten(account)
         if len(self.page_cursors) == page_number:
             self.page_cursors.append(page.next_cursor)
         self.query_one(CustomerHistory).show(
@@ -244,27 +323,15 @@ class Workspace(CallHandlers, FaqHandlers, TicketHandlers, BookingHandlers, Scre
         def save(new: NewCustomer | None) -> None:
             if new is None:
                 return
-            customer_id = str(uuid.uuid4())
-            future = self.desk.writer.submit(
-                "customer.create@1",
-                {
-                    "customer_id": customer_id,
-                    "account_id": account.id,
-                    "name": new.name,
-                    "phone": new.phone,
-                    "email": new.email,
-                    "language": "en",
-                    "created_at": iso(self.desk.clock.now()),
-                },
-            )
+            created = self.desks.customers.create(account.id, new.name, new.phone, new.email)
             if call is not None and call is self.desk.call and call.customer_id is None:
-                self.desk.link_customer(customer_id)
+                self.desk.link_customer(created.customer_id)
 
             def saved() -> None:
                 self.notify("New customer saved.", timeout=3)
-                self.open_customer(customer_id)
+                self.open_customer(created.customer_id)
 
-            self.after_saved(future, saved)
+            self.after_saved(created.saved, saved)
 
         self.app.push_screen(AddCustomer(account.name, phone, self.desk.region), save)
 
@@ -277,32 +344,60 @@ class Workspace(CallHandlers, FaqHandlers, TicketHandlers, BookingHandlers, Scre
         def save(text: str | None) -> None:
             if not text:
                 return
-            future = self.desk.writer.submit(
-                "comment.add@1",
-                {
-                    "comment_id": str(uuid.uuid4()),
-                    "account_id": customer.account_id,
-                    "customer_id": customer.id,
-                    "agent_id": self.desk.agent.id,
-                    "body": text,
-                    "created_at": iso(self.desk.clock.now()),
-                },
-            )
 
             def saved() -> None:
                 self.notify("Comment saved.", timeout=3)
                 self.reload_customer()
 
-            self.after_saved(future, saved)
+            self.after_saved(self.desks.customers.add_comment(customer, text), saved)
 
         self.app.push_screen(AddComment(customer.name), save)
 
+    # -- the FAQ, cases and appointments: parts composed into the screen -------------------------------
+
+    def action_faq(self, rank: int) -> None:
+        self.faq.open_rank(rank)
+
+    def on_faq_panel_article_chosen(self, event: FaqPanel.ArticleChosen) -> None:
+        self.faq.open_fresh(event.faq_id)
+
+    def on_faq_panel_link_chosen(self, event: FaqPanel.LinkChosen) -> None:
+        self.faq.follow(event.link)
+
+    def action_faq_back(self) -> None:
+        self.faq.back()
+
+    def action_faq_links(self) -> None:
+        self.faq.focus_links()
+
+    def action_faq_search(self) -> None:
+        self.faq.search(self.account.id)
+
+    def action_escalate(self) -> None:
+        call = self.desk.call
+        customer_id = call.customer_id if call else (self.customer.id if self.customer else None)
+        self.faq.escalate(call.account if call else self.account, customer_id)
+
+    def action_tickets(self) -> None:
+        self.cases.open_inbox()
+
+    def action_case_from_call(self) -> None:
+        self.cases.case_from_call(self.customer, self.reload_customer)
+
+    def action_book(self) -> None:
+        customer = self.customer
+        account = self.accounts.get(customer.account_id, self.account) if customer else self.account
+        self.appointments.book(customer, account)
+
+    def action_outbound(self) -> None:
+        self.appointments.outbound()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        checked = self.check_call_action(action)
+        checked = self.line.check(action)
         if checked is not True:
             return checked
         if action in {"comment", "filter"}:
             return True if self.customer is not None else None
         if action in {"faq_back", "faq_links"}:
-            return True if self.faq_trail else None
+            return True if self.faq.trail else None
         return True

@@ -1,99 +1,112 @@
-"""The workspace's FAQ handlers: the top ten by key, links and back, search, and escalation."""
+"""The FAQ part of the workspace: the top ten by key, links and back, search, and escalation when no answer fits.
+
+`FaqKeys` is composed into the workspace (it holds the screen, not the other way round): the workspace's key and
+message handlers call it. Every answer read is recorded on the call through the call desk.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
-from textual import work
+from textual.screen import Screen
 
+from agentdesk.desks.calls import CallDesk
 from agentdesk.domain.escalation import next_level
 from agentdesk.domain.faq import link_faq_id
-from agentdesk.records import Account, FaqArticle
+from agentdesk.records import Account, FaqArticle, FaqLink
 from screens.escalate import Escalate
 from screens.faq_search import FaqSearch
 from widgets import FaqPanel
 
-if TYPE_CHECKING:
-    from screens.workspace import Workspace
 
-    _Base = Workspace
-else:
-    _Base = object
+class FaqKeys:
+    """The FAQ panel of `screen`, and the trail of answers opened (for back)."""
 
+    def __init__(self, screen: Screen[Any], desk: CallDesk) -> None:
+        self.screen = screen
+        self.desk = desk
+        self.trail: list[str] = []
 
-class FaqHandlers(_Base):
-    """Mixed into the workspace: the FAQ panel's keys and messages."""
+    @property
+    def panel(self) -> FaqPanel:
+        return self.screen.query_one(FaqPanel)
 
-    @work(thread=True, exclusive=True, group="top-ten", exit_on_error=False)
     def load_top_ten(self, account: Account) -> None:
-        articles = self.store.top_ten(account.id)
-        self.app.call_from_thread(self.query_one(FaqPanel).show_top_ten, account.name, articles)
+        """Show `account`'s ten most used answers (read in a worker)."""
 
-    def open_faq(self, faq_id: str, *, remember: bool = True) -> None:
-        article = self.store.faq_article(faq_id)  # a primary-key read: well under a millisecond
+        def read() -> None:
+            articles = self.desk.store.top_ten(account.id)
+            self.screen.app.call_from_thread(self.panel.show_top_ten, account.name, articles)
+
+        self.screen.run_worker(read, thread=True, exclusive=True, group="top-ten", exit_on_error=False)
+
+    def open(self, faq_id: str, *, remember: bool = True) -> None:
+        """Show an answer and record that it was read on this call."""
+        article = self.desk.store.faq_article(faq_id)  # a primary-key read: well under a millisecond
         if article is None:
-            self.notify("That answer is not in the FAQ base on this terminal.", severity="warning")
+            self.screen.notify("That answer is not in the FAQ base on this terminal.", severity="warning")
             return
         if remember:
-            self.faq_trail.append(faq_id)
-        self.query_one(FaqPanel).show_article(article, depth=len(self.faq_trail) - 1)
+            self.trail.append(faq_id)
+        self.panel.show_article(article, depth=len(self.trail) - 1)
         self.desk.record_faq_use(faq_id)
-        self.refresh_bindings()
+        self.screen.refresh_bindings()
 
-    def action_faq(self, rank: int) -> None:
-        top: list[FaqArticle] = self.query_one(FaqPanel).top_ten
+    def open_fresh(self, faq_id: str) -> None:
+        """Open an answer as the start of a new trail."""
+        self.trail.clear()
+        self.open(faq_id)
+
+    def open_rank(self, rank: int) -> None:
+        """The top ten's answer number `rank`."""
+        top: list[FaqArticle] = self.panel.top_ten
         match = next((a for a in top if a.rank == rank), None)
-        if match is None:
-            return
-        self.faq_trail.clear()
-        self.open_faq(match.id)
+        if match is not None:
+            self.open_fresh(match.id)
 
-    # Named handlers, not @on: Textual collects @on handlers only from Widget subclasses, not from mixins.
-    def on_faq_panel_article_chosen(self, event: FaqPanel.ArticleChosen) -> None:
-        self.faq_trail.clear()
-        self.open_faq(event.faq_id)
-
-    def on_faq_panel_link_chosen(self, event: FaqPanel.LinkChosen) -> None:
-        faq_id = link_faq_id(event.link)
+    def follow(self, link: FaqLink) -> None:
+        """A link in the open answer: another answer opens here; scripts and pages open elsewhere."""
+        faq_id = link_faq_id(link)
         if faq_id is None:
-            kind = event.link.target.split(":", 1)[0]
-            self.notify(f"The {kind} '{event.link.label[:60]}' opens in the account's script viewer (not here yet).")
+            kind = link.target.split(":", 1)[0]
+            self.screen.notify(f"The {kind} '{link.label[:60]}' opens in the account's script viewer (not here yet).")
             return
-        self.open_faq(faq_id)
+        self.open(faq_id)
 
-    def action_faq_back(self) -> None:
-        panel = self.query_one(FaqPanel)
-        if self.faq_trail:
-            self.faq_trail.pop()
-        if self.faq_trail:
-            self.open_faq(self.faq_trail[-1], remember=False)
+    def back(self) -> None:
+        """The previous answer, or the top ten."""
+        if self.trail:
+            self.trail.pop()
+        if self.trail:
+            self.open(self.trail[-1], remember=False)
         else:
-            panel.show_list()
-        self.refresh_bindings()
+            self.panel.show_list()
+        self.screen.refresh_bindings()
 
-    def action_faq_links(self) -> None:
-        self.query_one(FaqPanel).focus_links()
+    def focus_links(self) -> None:
+        self.panel.focus_links()
 
-    def action_faq_search(self) -> None:
+    def search(self, account_id: str) -> None:
+        """Search the whole FAQ base of the account; the answer chosen opens."""
+
         def chosen(faq_id: str | None) -> None:
             if faq_id:
-                self.faq_trail.clear()
-                self.open_faq(faq_id)
+                self.open_fresh(faq_id)
 
-        self.app.push_screen(FaqSearch(self.store, self.account.id), chosen)
+        self.screen.app.push_screen(FaqSearch(self.desk.store, account_id), chosen)
 
-    def action_escalate(self) -> None:
+    def escalate(self, account: Account, customer_id: str | None) -> None:
+        """No answer fits: ask for the question, then a follow-up task goes to a senior agent (then the supervisor);
+        the line to read to the caller shows in the panel."""
         call = self.desk.call
         level = next_level(call.escalation_level if call else None)
 
         def escalate(question: str | None) -> None:
             if question is None:
                 return
-            customer_id = call.customer_id if call else (self.customer.id if self.customer else None)
-            account = call.account if call else self.account
             level_now, line = self.desk.escalate(question, account, customer_id)
             who = "a senior agent" if level_now == "senior" else "the supervisor"
-            self.query_one(FaqPanel).show_say(line)
-            self.notify(f"Escalated to {who}; a follow-up task is on the list.", timeout=4)
+            self.panel.show_say(line)
+            self.screen.notify(f"Escalated to {who}; a follow-up task is on the list.", timeout=4)
 
-        self.app.push_screen(Escalate(level), escalate)
+        self.screen.app.push_screen(Escalate(level), escalate)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from agentdesk.app import AgentDeskApp, make_app
 from agentdesk.clock import FixedClock
 from agentdesk.config import Settings, load_settings
 from agentdesk.store import Store
+from screens.app import AgentDeskApp, make_app
 
 TEST_CONFIG = Path(__file__).with_name("agentdesk-test.toml")
 LONG_HISTORY = 300

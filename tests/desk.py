@@ -10,9 +10,9 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from agentdesk.app import AgentDeskApp
 from agentdesk.clock import FixedClock
 from agentdesk.records import IncomingCall
+from screens.app import AgentDeskApp
 
 WELL_KNOWN = "+18002181525"
 

@@ -1,4 +1,4 @@
-"""The core (domain, store, sync) stays free of Textual: it must run on a server with no screen."""
+"""The core (domain, store, desks, sync, the backend) stays free of Textual: it must run on a server with no screen."""
 
 from __future__ import annotations
 
@@ -18,8 +18,12 @@ def test_import_linter_contracts_hold() -> None:
 def test_core_modules_import_without_loading_textual() -> None:
     code = (
         "import sys\n"
-        "import agentdesk.store, agentdesk.calldesk, agentdesk.demo, agentdesk.config, sync.outbox\n"
-        "import agentdesk.domain.text, agentdesk.domain.calls, agentdesk.domain.hold\n"
+        "import agentdesk.store, agentdesk.demo, agentdesk.config, sync.outbox\n"
+        "import agentdesk.desks.calls, agentdesk.desks.tickets, agentdesk.desks.bookings\n"
+        "import agentdesk.desks.outbound, agentdesk.desks.customers, agentdesk.desks.workstation\n"
+        "import agentdesk.desks.call_sources, agentdesk.desks.writer\n"
+        "import agentdesk.server.app\n"
+        "import agentdesk.domain.text, agentdesk.domain.calls, agentdesk.domain.hold, agentdesk.domain.booking\n"
         "loaded = [m for m in sys.modules if m.split('.')[0] in {'textual', 'screens', 'widgets'}]\n"
         "print(','.join(loaded))\n"
     )

@@ -174,3 +174,30 @@ def zone_label(tz: ZoneInfo, moment: datetime) -> str:
 def reference(appointment_id: str) -> str:
     """The short reference read to the caller: AP- and the first eight characters of the id."""
     return "AP-" + appointment_id.replace("-", "")[:8].upper()
+
+
+def parse_preferences(text: str, languages: set[str], locations: set[str]) -> Preferences:
+    """The caller's wishes from one line of words: days (mon..sun, weekdays, weekend), a time of day
+    (morning, afternoon, evening), a language code the professionals speak, a location; ValueError names
+    a word it does not understand."""
+    days: set[int] = set()
+    parts: set[str] = set()
+    language = location = None
+    by_location = {place.casefold(): place for place in locations}
+    for word in text.replace(",", " ").split():
+        key = word.casefold()
+        if key in DAY_PARTS:
+            parts.add(key)
+        elif key in languages:
+            language = key
+        elif matches := [place for folded, place in by_location.items() if folded.startswith(key) and len(key) >= 3]:
+            location = matches[0]
+        else:
+            try:
+                days |= parse_weekdays(word)
+            except ValueError:
+                raise ValueError(
+                    f"{word[:20]!r} is not a day, a time of day (morning, afternoon, evening), a language"
+                    f" ({', '.join(sorted(languages))}) or a location"
+                ) from None
+    return Preferences(frozenset(days), frozenset(parts), language, location)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from agentdesk.app import AgentDeskApp
+from screens.app import AgentDeskApp
 from tests.desk import settle
 from tests.snapshots.test_workspace import on_a_call
 

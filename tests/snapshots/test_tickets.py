@@ -8,7 +8,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
-from agentdesk.app import AgentDeskApp
+from screens.app import AgentDeskApp
 from screens.ticket import TicketScreen
 from tests.desk import settle
 

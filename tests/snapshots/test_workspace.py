@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from agentdesk.app import AgentDeskApp
+from screens.app import AgentDeskApp
 from tests.desk import WELL_KNOWN, advance, ring, settle
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 35)], ids=["80x24", "120x35"])

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from agentdesk import booker
 from agentdesk.clock import FixedClock, iso
 from agentdesk.config import AppointmentSettings
+from agentdesk.desks import booking_args as booker
 from agentdesk.domain.booking import Preferences
 from agentdesk.localstore import appointments as ap
 from agentdesk.store import Store, StoreError

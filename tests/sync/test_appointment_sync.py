@@ -20,9 +20,9 @@ import httpx
 import pytest
 from sqlalchemy import Engine, text
 
-from agentdesk import booker
 from agentdesk.clock import iso, parse_iso
 from agentdesk.config import AppointmentSettings
+from agentdesk.desks import booking_args as booker
 from agentdesk.domain import booking
 from agentdesk.localstore import appointments as ap
 from agentdesk.server.admin import init_backend

@@ -14,11 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from agentdesk.app import make_app
 from agentdesk.config import Settings
 from agentdesk.server import live
 from agentdesk.server.admin import ensure_admin
 from agentdesk.server.sync import Caller, SyncRefused
+from screens.app import make_app
 from sync.calls import BackendCallSource
 from sync.loop import SyncLoop
 from tests.desk import screen_text

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from agentdesk.app import make_app
 from agentdesk.clock import iso
 from agentdesk.config import Settings
+from screens.app import make_app
 from sync.loop import SyncLoop
 from tests.desk import screen_text
 from tests.sync.conftest import Backend

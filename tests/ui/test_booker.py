@@ -8,9 +8,10 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from agentdesk.app import AgentDeskApp
 from agentdesk.clock import iso, parse_iso
-from screens.booker import Booker, parse_preferences
+from agentdesk.domain.booking import parse_preferences
+from screens.app import AgentDeskApp
+from screens.booker import Booker
 from screens.outbound import OutboundWork
 from screens.workspace import Workspace
 from tests.desk import WELL_KNOWN, advance, ring, screen_text, settle

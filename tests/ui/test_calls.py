@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agentdesk.app import AgentDeskApp
+from screens.app import AgentDeskApp
 from tests.desk import WELL_KNOWN, advance, incoming, ring, settle
 from widgets import CallBar, CustomerHistory, HoldTimer
 

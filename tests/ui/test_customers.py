@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agentdesk.app import AgentDeskApp
+from screens.app import AgentDeskApp
 from tests.conftest import LONG_HISTORY
 from tests.desk import WELL_KNOWN, ring, settle
 from widgets import CustomerHistory

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agentdesk.app import AgentDeskApp
 from agentdesk.domain.faq import answer_links, link_faq_id
+from screens.app import AgentDeskApp
 from tests.desk import WELL_KNOWN, ring, settle
 from widgets import FaqPanel
 

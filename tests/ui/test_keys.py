@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agentdesk.app import AgentDeskApp
+from screens.app import AgentDeskApp
 from screens.workspace import Workspace
 from tests.desk import WELL_KNOWN, ring, screen_text, settle
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from textual.pilot import Pilot
 
-from agentdesk.app import AgentDeskApp, make_app
 from agentdesk.clock import FixedClock, iso
 from agentdesk.config import Settings
 from agentdesk.store import Store
+from screens.app import AgentDeskApp, make_app
 from screens.ticket import TicketScreen
 from screens.ticket_dialogs import CaseFromCall, Choice, ConsentToResolve
 from screens.tickets import TicketsInbox

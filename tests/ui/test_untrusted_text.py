@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agentdesk.app import AgentDeskApp
 from agentdesk.clock import iso
+from screens.app import AgentDeskApp
 from tests.desk import settle
 from widgets import CustomerHistory
 

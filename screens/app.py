@@ -1,4 +1,8 @@
-"""The Textual App, built by one factory for the command line and the tests (no globals)."""
+"""The Textual App, built by one factory (`make_app`) for the command line, the tests and the benchmarks.
+
+The App owns the writer thread, the desks and the sync loop's messages; screens reach what they need of it through
+the `Workstation` protocol (`screens/context.py`), never by importing this module.
+"""
 
 from __future__ import annotations
 
@@ -14,15 +18,14 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
-from agentdesk.calldesk import CallDesk
-from agentdesk.calls import CallSource, DemoCallSource
 from agentdesk.clock import Clock, SystemClock
 from agentdesk.config import Settings
-from agentdesk.domain.hold import HoldPolicy
-from agentdesk.domain.sla import RingPolicy
+from agentdesk.desks.call_sources import CallSource, DemoCallSource
+from agentdesk.desks.workstation import open_desks, pick_agent
+from agentdesk.desks.writer import LocalWriter
 from agentdesk.records import Agent
 from agentdesk.store import Store, StoreError
-from agentdesk.writer import LocalWriter
+from screens.workspace import Workspace
 
 if TYPE_CHECKING:
     from sync.engine import Connectivity
@@ -65,24 +68,16 @@ class AgentDeskApp(App[None]):
         """Background sync with the backend; None when this terminal works on its own."""
         self.connection = "local store only"
         """What the status line says about the backend."""
-        self.desk = CallDesk(
-            store,
-            self.writer,
-            clock,
-            agent,
-            hold_policy=HoldPolicy(settings.hold.cap_seconds, settings.hold.warn_seconds),
-            ring_policy=RingPolicy(settings.phone.ring_cycle_seconds, settings.phone.answer_before_ring),
-            region=settings.phone.default_region,
-        )
+        self.desks = open_desks(settings, store, self.writer, clock, agent)
+        self.desk = self.desks.calls
+        """The phone line (the desk the tests and the status report read most)."""
         self._ui_thread = threading.get_ident()
         self.first_frame_probe: Path | None = None
         """Benchmarks only: write the time of the first frame of the workspace here, then quit."""
 
     def on_mount(self) -> None:
         self.theme = self.settings.ui.theme
-        from screens.workspace import Workspace
-
-        self.push_screen(Workspace(self.desk, self.store.accounts()))
+        self.push_screen(Workspace(self.desks, self.store.accounts()))
         if self.sync_loop is not None:
             # After the workspace is up, so what the first round reports lands on it.
             self.call_after_refresh(self.start_sync, self.sync_loop)
@@ -190,16 +185,6 @@ def describe_connection(status: Connectivity) -> str:
     if status.state == "forked":
         return "store restored or copied: not syncing"
     return status.state
-
-
-def pick_agent(store: Store, agent_id: str | None) -> Agent:
-    """The agent this terminal works as: the configured one, else the first front-line agent."""
-    if agent_id:
-        return store.agent(agent_id)
-    agents = store.agents()
-    if not agents:
-        raise StoreError("The local store has no agents. Run `agentdesk demo` to fill it with demo data.")
-    return next((a for a in agents if a.role == "agent"), agents[0])
 
 
 def make_app(

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from agentdesk.clock import Clock, iso
+from agentdesk.desks.base import Desk
+from agentdesk.desks.writer import LocalWriter
 from agentdesk.domain import escalation, phones, pricing
 from agentdesk.domain.calls import CallError, CallSession, CallState, Hold
 from agentdesk.domain.hold import HoldPhase, HoldPolicy, HoldReading, read_hold
 from agentdesk.domain.sla import RingPolicy
 from agentdesk.records import Account, Agent, IncomingCall
 from agentdesk.store import Store
-from agentdesk.writer import LocalWriter
 
 ABANDON_AFTER_RINGS = 6
 """A demo caller who is not answered hangs up after this many rings (36 s at the North American cadence)."""
@@ -47,7 +48,7 @@ class ActiveCall:
         return self.session.call_id
 
 
-class CallDesk:
+class CallDesk(Desk):
     """One agent's line: offer, answer, hold (capped), resume, end and wrap up, each step saved."""
 
     def __init__(
@@ -61,10 +62,7 @@ class CallDesk:
         ring_policy: RingPolicy | None = None,
         region: str = "US",
     ) -> None:
-        self.store = store
-        self.writer = writer
-        self.clock = clock
-        self.agent = agent
+        super().__init__(store, writer, clock, agent)
         self.hold_policy = hold_policy or HoldPolicy()
         self.ring_policy = ring_policy or RingPolicy()
         self.region = region

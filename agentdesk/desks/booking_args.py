@@ -1,4 +1,4 @@
-"""The arguments of the appointment mutations, as the booker screen and the commands build them.
+"""The arguments of the appointment mutations, as the bookings desk (and the tests) build them.
 
 Ids and times are made here, once, so the mutation replays the same way after a sync; the reminder and survey
 due times follow the `[appointments]` settings.

@@ -1,0 +1,133 @@
+"""The tickets desk: a case opened from a call, messages and drafts, and the life of a ticket (resolve with
+consent, change state, assign, save the sale).
+
+The domain rules (`domain.tickets`) are checked here before anything is submitted, so the agent reads the reason
+at once (`MoveRefused`); the mutators check them again when the change is committed, and the backend when pushed.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from agentdesk.clock import iso
+from agentdesk.desks.base import Desk, new_id
+from agentdesk.desks.calls import ActiveCall
+from agentdesk.domain import tickets as rules
+from agentdesk.domain.templates import CASE_CONFIRMATION_TEMPLATE, TemplateFields, TemplateProblem, render
+from agentdesk.domain.text import sanitize
+from agentdesk.records import Customer, TicketCard
+
+
+@dataclass(frozen=True, slots=True)
+class CaseOpened:
+    """A case being opened from a call: its number (read to the caller) and the commit to wait for."""
+
+    case_number: str
+    saved: Future[int]
+
+
+class TicketDesk(Desk):
+    """Opens, answers and moves tickets, each step a mutation."""
+
+    # -- from a call -------------------------------------------------------------------------------------
+
+    def next_case_number(self) -> str:
+        """The number the next case will have (read to the caller before the case is saved)."""
+        return self.store.next_case_number()
+
+    def open_case(self, call: ActiveCall, customer: Customer, case_number: str, subject: str, said: str) -> CaseOpened:
+        """A case for the caller, assigned to this agent, with a confirmation queued to the customer; `said` (when
+        given) is its first message."""
+        account, agent = call.account, self.agent
+        fields = TemplateFields(sanitize(customer.name), case_number, sanitize(subject), agent.name, account.name)
+        try:
+            confirmation = render(CASE_CONFIRMATION_TEMPLATE, fields)
+        except TemplateProblem:  # the subject is a value, never template code: this cannot fail on it
+            confirmation = f"Your case number is {case_number}."
+        args: dict[str, object] = {
+            "ticket_id": new_id(), "account_id": account.id, "customer_id": customer.id,
+            "case_number": case_number, "subject": subject, "kind": "question", "channel": "phone",
+            "status": "open", "opened_at": self.now_iso(), "assignee_id": agent.id,
+            "agent_id": agent.id, "author": agent.name,
+            "confirmation_id": new_id(), "confirmation": confirmation,
+        }
+        if said:
+            args |= {"first_message_id": new_id(), "first_message": said}
+        return CaseOpened(case_number, self.submit("ticket.open@1", args))
+
+    # -- the conversation --------------------------------------------------------------------------------
+
+    def add_message(self, ticket_id: str, kind: str, body: str) -> Future[int]:
+        """A reply to the customer (`kind` "reply", queued for delivery) or an internal note ("note")."""
+        return self.submit("ticket.add_message@1", {
+            "message_id": new_id(), "ticket_id": ticket_id, "kind": kind, "author": self.agent.name,
+            "agent_id": self.agent.id, "body": body, "created_at": self.now_iso(),
+        })
+
+    def save_draft(self, ticket_id: str, mode: str, text: str) -> Future[object]:
+        """Keep what is in the composer (local only; on the writer thread, in order with the messages sent)."""
+        store, at = self.store, self.now_iso()
+        return self.writer.call(lambda: store.save_draft(ticket_id, mode, text, at))
+
+    # -- the life of a ticket ----------------------------------------------------------------------------
+
+    def consent_time(self, typed: str, time_zone: str) -> datetime | None:
+        """`now`, or HH:MM today in the account's time zone; None when it cannot be read."""
+        now = self.clock.now()
+        if typed.lower() in ("", "now"):
+            return now
+        zone = ZoneInfo(time_zone)
+        try:
+            hours, minutes = (int(part) for part in typed.split(":", 1))
+            local = datetime.combine(now.astimezone(zone).date(), time(hours, minutes), zone)
+        except ValueError:
+            return None
+        return local.astimezone(now.tzinfo)
+
+    @staticmethod
+    def check_can_resolve(card: TicketCard) -> None:
+        """Raise `MoveRefused` when the ticket cannot be resolved whatever the consent (ask before asking for it)."""
+        rules.check_move(card.status, "resolved", consent=rules.Consent(rules.ConsentHow.CALL, card.created_at))
+
+    def resolve(self, card: TicketCard, how: str, given_at: datetime) -> Future[int]:
+        """Record the customer's permission (`how`, when) and mark the ticket resolved; `MoveRefused` when the rules
+        say no (nothing is saved then)."""
+        now = self.clock.now()
+        rules.check_move(card.status, "resolved", consent=rules.Consent(rules.ConsentHow(how), given_at),
+                         opened_at=card.created_at, now=now)
+        self.submit("ticket.record_consent@1", {
+            "ticket_id": card.id, "how": how, "given_at": iso(given_at), "agent_id": self.agent.id,
+            "recorded_at": iso(now)})
+        return self.submit("ticket.set_status@1", {
+            "ticket_id": card.id, "status": "resolved", "changed_at": iso(now), "agent_id": self.agent.id})
+
+    def set_status(self, ticket_id: str, status: str) -> Future[int]:
+        """Move the ticket to `status` (open, pending, escalated, closed)."""
+        return self.submit("ticket.set_status@1", {
+            "ticket_id": ticket_id, "status": status, "changed_at": self.now_iso(), "agent_id": self.agent.id})
+
+    def request_review(self, ticket_id: str) -> Future[int]:
+        """Send a resolved ticket for review."""
+        return self.submit("ticket.request_review@1", {
+            "ticket_id": ticket_id, "requested_at": self.now_iso(), "agent_id": self.agent.id})
+
+    def assign(self, ticket_id: str, assignee_id: str | None) -> Future[int]:
+        """Give the ticket to `assignee_id`, or back to the queue (None)."""
+        return self.submit("ticket.assign@1", {
+            "ticket_id": ticket_id, "assignee_id": assignee_id, "assigned_at": self.now_iso(),
+            "agent_id": self.agent.id})
+
+    def offer_help(self, ticket_id: str, text: str) -> Future[int]:
+        """Save the sale, step 1: the offer of help, queued to the customer."""
+        return self.submit("ticket.offer_help@1", {
+            "ticket_id": ticket_id, "message_id": new_id(), "author": self.agent.name, "body": text,
+            "offered_at": self.now_iso(), "agent_id": self.agent.id})
+
+    def record_save_outcome(self, ticket_id: str, outcome: str) -> Future[int]:
+        """Save the sale, step 2: saved, refunded or cancelled."""
+        return self.submit("ticket.save_the_sale@1", {
+            "ticket_id": ticket_id, "outcome": outcome, "decided_at": self.now_iso(), "agent_id": self.agent.id})
+

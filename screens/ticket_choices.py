@@ -1,0 +1,69 @@
+"""The choices the ticket screen offers for the life of a ticket (state, assignee, save-the-sale outcome), read
+from the domain rules so a choice the rules refuse is shown greyed with its reason, or not at all.
+
+Plain functions over a `TicketCard`: no screen, so the ticket screen composes them without an import circle.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from agentdesk.domain import tickets as rules
+from agentdesk.records import Agent, TicketCard
+
+Option = tuple[str, str, bool]
+"""(value, label, enabled), as the `Choice` dialog lists them."""
+
+_STATE_CHOICES = (
+    ("open", "Open: working on it"),
+    ("pending", "Pending customer: waiting for their answer"),
+    ("escalated", "Escalated: needs a senior agent"),
+    ("closed", "Closed: nothing more to do"),
+)
+
+
+def status_options(card: TicketCard) -> list[Option]:
+    """The states `card` may move to now (and "review" once resolved); `MoveRefused` when none is possible."""
+    here = rules.parse_status(card.status)
+    allowed = rules.MOVES[here]
+    options = [(value, label, rules.Status(value) in allowed) for value, label in _STATE_CHOICES]
+    if here is rules.Status.RESOLVED:
+        options.append(("review", "Send for review", not card.review_requested))
+    if not any(enabled for _, _, enabled in options):
+        raise rules.MoveRefused("A closed ticket cannot change; open a new case if the customer writes again.")
+    return options
+
+
+def assign_options(card: TicketCard, agents: list[Agent]) -> list[Option]:
+    """Every agent (the one who has it greyed), and back to the queue ("-")."""
+    options = [(a.id, f"{a.name} ({a.role})" + (" · has it now" if a.id == card.assignee_id else ""),
+                a.id != card.assignee_id) for a in agents]
+    options.append(("-", "Nobody (back to the queue)", card.assignee_id is not None))
+    return options
+
+
+def save_the_sale_step(card: TicketCard) -> str:
+    """Which step of save-the-sale comes next: "offer" (help first) or "outcome"; `MoveRefused` when none."""
+    if card.kind not in rules.SAVE_KINDS:
+        raise rules.MoveRefused("Save the sale is for refund and cancellation tickets.")
+    if card.save_outcome:
+        raise rules.MoveRefused(f"The outcome is already recorded ({card.save_outcome}).")
+    return "offer" if card.help_offered_at is None else "outcome"
+
+
+def outcome_options(card: TicketCard, now: datetime) -> list[Option]:
+    """The outcomes the rules allow now; a refused one is shown greyed with its reason (except the one that
+    never applies to this kind of ticket)."""
+    window = rules.refund_window(card.order.placed_at, now, card.time_zone) if card.order else None
+    recurring = card.order.recurring if card.order else None
+    options: list[Option] = []
+    for value, label in (("saved", "Saved: the customer withdrew the request"),
+                         ("refunded", "Refunded"), ("cancelled", "Cancelled")):
+        try:
+            rules.check_save_outcome(card.kind, value, help_offered=True, already=None, window=window,
+                                     recurring=recurring)
+            options.append((value, label, True))
+        except rules.MoveRefused as error:
+            if value != ("cancelled" if card.kind == "refund" else "refunded"):
+                options.append((value, f"{label}: {error}", False))
+    return options
