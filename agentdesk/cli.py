@@ -325,6 +325,8 @@ from agentdesk.server.cli import server as _server  # noqa: E402  (a light modul
 
 main.add_command(_server)
 
-from agentdesk.reporting.commands import staffing as _staffing  # noqa: E402  (light: heavy imports are lazy)
+from agentdesk.reporting.commands import report as _report  # noqa: E402  (light: heavy imports are lazy)
+from agentdesk.reporting.commands import staffing as _staffing  # noqa: E402
 
 main.add_command(_staffing)
+main.add_command(_report)

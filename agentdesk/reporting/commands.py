@@ -198,3 +198,53 @@ def _staffing_from_history(ctx: click.Context, match: str, goal: ServiceLevel | 
                    f"{hour.needed.agents:>8}{hour.scheduled:>10}{100 * hour.needed.service_level:>8.1f}%")
     if not any(h.needed for h in result.hours):
         click.echo("No calls on those days: nothing to staff from history.")
+
+
+@click.command()
+@click.option("--account", default=None, help="An account's id or part of its name (default: every account).")
+@click.option("--date", "day_text", default=None, metavar="YYYY-MM-DD",
+              help="The day, in the account's time zone (default: yesterday there).")
+@click.option("--format", "form", type=click.Choice(["text", "csv", "html"]), default="text", show_default=True,
+              help="Text for the terminal, CSV for a spreadsheet, HTML for a browser or an e-mail.")
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Write one file per account into this folder instead of printing.")
+@DATABASE
+@STORE
+@click.pass_context
+def report(ctx: click.Context, account: str | None, day_text: str | None, form: str, out: Path | None,
+           database: str | None, store_file: Path | None) -> None:
+    """One account's day: calls, service levels, handling, cost of service, tickets, e-mails and ratings."""
+    from datetime import timedelta
+
+    from agentdesk.reporting.daily_report import FORMATS, figures_of, render
+    from agentdesk.reporting.day_reader import NoSuchAccount, accounts
+
+    day = _day(day_text)
+    rules = _rules(ctx)
+    source = open_source(ctx, database, store_file)
+    written = []
+    try:
+        try:
+            chosen = accounts(source, account)
+        except NoSuchAccount as error:
+            raise BadInput(str(error)) from None
+        if not chosen:
+            raise click.ClickException(f"{source.label} holds no accounts yet.")
+        for n, each in enumerate(chosen):
+            on = day or each.local_today(datetime.now(UTC)) - timedelta(days=1)
+            page = render(figures_of(source, each, on, rules), form, rules)
+            if out is None:
+                click.echo(("\n" if n else "") + page, nl=False)
+                continue
+            name = "".join(c if c.isalnum() or c in "-_" else "-" for c in each.id)[:60]
+            path = out / f"report-{name}-{on.isoformat()}.{FORMATS[form]}"
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+                path.write_text(page, encoding="utf-8")
+            except OSError as error:
+                raise click.ClickException(f"Cannot write to {out}: {error.strerror or error}.") from None
+            written.append(path)
+    finally:
+        source.close()
+    for path in written:
+        click.echo(f"Wrote {path}", err=True)
