@@ -124,6 +124,8 @@ class HourFigures:
     abandoned: int = 0
     within_target: int = 0
     handle_seconds: float = 0.0
+    handled: int = 0
+    """Answered calls that have ended (a call still in progress has no handle time yet)."""
 
     @property
     def service_level(self) -> float | None:
@@ -132,8 +134,8 @@ class HourFigures:
 
     @property
     def aht_seconds(self) -> float | None:
-        """The hour's average handle time; None when nobody answered."""
-        return self.handle_seconds / self.answered if self.answered else None
+        """The hour's average handle time; None when no answered call has ended."""
+        return self.handle_seconds / self.handled if self.handled else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,16 +276,18 @@ class _Queue:
         if call.answered_at is not None:
             wait = max(0.0, (call.answered_at - call.rang_at).total_seconds())
             within = wait <= self.target.seconds
-            handle = _handle_seconds(call) or 0.0
+            handle = _handle_seconds(call)
             self.offered += 1
             self.waits.append(wait)
             self.within += within
             self.before_ring += self.rules.ring.ring_number(wait) < self.rules.ring.answer_before_ring
-            self.handles.append(handle)
-            self.talks.append(_talk_seconds(call))
-            self.after_calls.append(call.wrap_up_seconds or 0.0)
+            if handle is not None:  # a call still in progress joins the handle times when it ends
+                self.handles.append(handle)
+                self.talks.append(_talk_seconds(call))
+                self.after_calls.append(call.wrap_up_seconds or 0.0)
             tally = HourFigures(hour, tally.offered + 1, tally.answered + 1, tally.abandoned,
-                                tally.within_target + within, tally.handle_seconds + handle)
+                                tally.within_target + within, tally.handle_seconds + (handle or 0.0),
+                                tally.handled + (handle is not None))
         elif call.ended_at is not None:
             wait = max(0.0, (call.ended_at - call.rang_at).total_seconds())
             if wait < self.rules.short_abandon_seconds:
@@ -292,12 +296,12 @@ class _Queue:
             self.offered += 1
             self.abandon_waits.append(wait)
             tally = HourFigures(hour, tally.offered + 1, tally.answered, tally.abandoned + 1,
-                                tally.within_target, tally.handle_seconds)
+                                tally.within_target, tally.handle_seconds, tally.handled)
         else:
             self.offered += 1
             self.waiting += 1
             tally = HourFigures(hour, tally.offered + 1, tally.answered, tally.abandoned,
-                                tally.within_target, tally.handle_seconds)
+                                tally.within_target, tally.handle_seconds, tally.handled)
         self.hours[hour] = tally
 
 

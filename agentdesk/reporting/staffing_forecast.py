@@ -60,9 +60,10 @@ def forecast(source: Source, account: AccountInfo, day: date, *, target: Service
         for hour in figures.hours:
             seen = totals[hour.hour]
             totals[hour.hour] = HourFigures(hour.hour, seen.offered + hour.offered, seen.answered + hour.answered,
-                                            0, 0, seen.handle_seconds + hour.handle_seconds)
-    answered = sum(h.answered for h in totals.values())
-    overall_aht = sum(h.handle_seconds for h in totals.values()) / answered if answered else None
+                                            0, 0, seen.handle_seconds + hour.handle_seconds,
+                                            seen.handled + hour.handled)
+    handled = sum(h.handled for h in totals.values())
+    overall_aht = sum(h.handle_seconds for h in totals.values()) / handled if handled else None
     hours = []
     for hour in sorted(totals):
         seen = totals[hour]

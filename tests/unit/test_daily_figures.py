@@ -144,3 +144,13 @@ def test_the_day_runs_midnight_to_midnight_in_the_account_time_zone() -> None:
     start, end = day_window(date(2026, 11, 1), "America/New_York")  # the day clocks go back: 25 hours
     assert start == datetime(2026, 11, 1, 4, tzinfo=UTC)
     assert end - start == timedelta(hours=25)
+
+
+def test_a_call_in_progress_counts_as_answered_but_has_no_handle_time_yet() -> None:
+    live = CallFact("live", "in", at(9, 50), answered_at=at(9, 50, 6))  # the supervisor's counters, mid-call
+    figures = day_figures(facts(calls=[call("done", at(9), 4, 100, wrap=20), live]))
+    assert figures.calls_answered == 2 and figures.asa_seconds == 5
+    assert figures.aht_seconds == 120  # only the ended call
+    assert figures.billable_seconds == 120
+    nine = figures.hours[9]
+    assert (nine.answered, nine.handled, nine.aht_seconds) == (2, 1, 120)
