@@ -116,6 +116,9 @@ def staffing(ctx: click.Context, calls_per_hour: float | None, aht: float | None
         if from_history or account:
             if not (from_history and account):
                 raise BadInput("Staffing from history needs both --account A and --from-history.")
+            if calls_per_hour is not None or aht is not None or agents is not None:
+                raise BadInput("--calls-per-hour, --aht and --agents do not go with --from-history, which reads "
+                               "them from the account's past calls.")
             _staffing_from_history(ctx, account, goal, shrinkage, _day(day_text), database, store_file, as_json)
             return
         if calls_per_hour is None or aht is None:

@@ -51,6 +51,7 @@ def test_bad_input_is_one_sentence_and_exit_code_2() -> None:
         (["--calls-per-hour", "200", "--aht", "180", "--shrinkage", "1.2"], "Shrinkage must be a share"),
         (["--aht", "180"], "Give --calls-per-hour and --aht"),
         (["--from-history"], "needs both --account A and --from-history"),
+        (["--account", "A", "--from-history", "--agents", "3"], "do not go with --from-history"),
     ]
     for args, sentence in cases:
         code, out, err = run("staffing", *args)
