@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from agentdesk.domain.sla import ServiceLevel
-from agentdesk.domain.staffing import StaffingError, Workload, agents_needed, evaluate, scheduled_agents
 
 
 class BadInput(click.ClickException):
@@ -110,6 +109,8 @@ def staffing(ctx: click.Context, calls_per_hour: float | None, aht: float | None
              agents: int | None, shrinkage: float, account: str | None, from_history: bool, day_text: str | None,
              database: str | None, store_file: Path | None, as_json: bool) -> None:
     """Agents needed to answer a queue of calls within its service level (Erlang C)."""
+    from agentdesk.domain.staffing import StaffingError, Workload, agents_needed, evaluate, scheduled_agents
+
     goal = _target(target)
     try:
         scheduled_agents(0, shrinkage)  # checks the share before any work
