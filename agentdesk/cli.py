@@ -324,3 +324,9 @@ def schedule(ctx: click.Context, day: str | None, professional: str | None, acco
 from agentdesk.server.cli import server as _server  # noqa: E402  (a light module: its imports are lazy)
 
 main.add_command(_server)
+
+from agentdesk.reporting.commands import report as _report  # noqa: E402  (light: heavy imports are lazy)
+from agentdesk.reporting.commands import staffing as _staffing  # noqa: E402
+
+main.add_command(_staffing)
+main.add_command(_report)

@@ -159,6 +159,14 @@ class BackendSettings(BaseModel):
         return value
 
 
+class ReportSettings(BaseModel):
+    """The day's figures: the daily report and the staffing forecast."""
+
+    model_config = _FROZEN
+    short_abandon_seconds: float = Field(5.0, ge=0, le=120)
+    """Callers who hang up within this many seconds of the first ring are left out of offered and abandoned."""
+
+
 class Settings(BaseSettings):
     """Every setting of the workstation. Build it with `load_settings`; `Settings()` alone is the defaults."""
 
@@ -173,6 +181,7 @@ class Settings(BaseSettings):
     ui: UiSettings = Field(default_factory=UiSettings)
     appointments: AppointmentSettings = Field(default_factory=AppointmentSettings)
     backend: BackendSettings = Field(default_factory=BackendSettings)
+    report: ReportSettings = Field(default_factory=ReportSettings)
 
     @classmethod
     def settings_customise_sources(

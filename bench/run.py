@@ -230,6 +230,9 @@ def main() -> None:
     from bench.sync_bench import sync_figures
 
     figures.update(sync_figures(store, args.quick))
+    from bench.report_bench import report_figures
+
+    figures.update(report_figures(store))  # daily_report_ms: the busiest account-day's report, median of 3
     print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()}))
 
 
