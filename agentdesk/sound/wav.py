@@ -70,21 +70,23 @@ def decode_wav(blob: bytes) -> Pcm:
             data = body
             break
         at += 8 + size + (size & 1)
-    if fmt is None or data is None:
+    if fmt is None:
         raise _refuse("its format or its sound is missing (the file may be cut short)")
     tag, channels, rate, bits = fmt
     if not 1 <= channels <= 2 or not 4000 <= rate <= 192_000:
         raise _refuse(f"it has {channels} channels at {rate} Hz (1 or 2 channels, 4,000 to 192,000 Hz are played)")
+    if not (tag == PCM and bits in (8, 16) or tag in (MULAW, ALAW) and bits == 8):
+        names = {PCM: f"{bits}-bit PCM", MULAW: f"{bits}-bit mu-law", ALAW: f"{bits}-bit A-law"}
+        raise _refuse(f"it is {names.get(tag, f'in format {tag:#06x}')}")
+    if data is None:
+        raise _refuse("its format or its sound is missing (the file may be cut short)")
     if tag == PCM and bits == 16:
         return Pcm(rate, channels, _little_endian(data, channels))
-    if tag == PCM and bits == 8:
+    if tag == PCM:
         # 8-bit WAV is unsigned: 128 is silence.
         return Pcm(rate, channels, samples_to_bytes(array("h", [(b - 128) << 8 for b in data])))
-    if tag in (MULAW, ALAW) and bits == 8:
-        table = MULAW_TABLE if tag == MULAW else ALAW_TABLE
-        return Pcm(rate, channels, samples_to_bytes(array("h", [table[b] for b in data])))
-    names = {PCM: f"{bits}-bit PCM", MULAW: f"{bits}-bit mu-law", ALAW: f"{bits}-bit A-law"}
-    raise _refuse(f"it is {names.get(tag, f'in format {tag:#06x}')}")
+    table = MULAW_TABLE if tag == MULAW else ALAW_TABLE
+    return Pcm(rate, channels, samples_to_bytes(array("h", [table[b] for b in data])))
 
 
 def _little_endian(data: bytes, channels: int) -> bytes:
