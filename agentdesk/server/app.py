@@ -31,6 +31,7 @@ from agentdesk.models import Agent, AgentAccount
 from agentdesk.server import live
 from agentdesk.server import sync as engine_sync
 from agentdesk.server.jobs import run_jobs
+from agentdesk.server.recordings import recordings_router
 from agentdesk.server.schema import agent_token
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -362,6 +363,8 @@ def create_app(engine: Engine, *, jobs: bool = False) -> FastAPI:
     async def database_down(_request: Request, _error: DBAPIError) -> JSONResponse:
         return JSONResponse({"code": "unavailable", "detail": "The backend's database is not answering."},
                             status_code=503, headers={"Retry-After": "2"})
+
+    app.include_router(recordings_router(engine, caller))
 
     @app.get("/auth/me", response_model=Me)
     def me(who: Annotated[engine_sync.Caller, Depends(caller)]) -> Me:
