@@ -322,5 +322,7 @@ def schedule(ctx: click.Context, day: str | None, professional: str | None, acco
 
 
 from agentdesk.server.cli import server as _server  # noqa: E402  (a light module: its imports are lazy)
+from agentdesk.sound.cli import sound as _sound  # noqa: E402  (PyAudio itself is imported only to play)
 
 main.add_command(_server)
+main.add_command(_sound)
