@@ -230,6 +230,9 @@ def main() -> None:
     from bench.sync_bench import sync_figures
 
     figures.update(sync_figures(store, args.quick))
+    from bench.sound_bench import sound_figures
+
+    figures.update(sound_figures())  # sound_start_ms: ring or play key to the first frame handed to the device
     print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()}))
 
 

@@ -95,6 +95,7 @@ class SoundOutput:
         if current is not None and current is not playback:
             current.stop()
         self._current = playback
+        playback.mark_requested()
         self._orders.put(("start", playback))
 
     def stop(self, playback: Playback | None = None) -> None:

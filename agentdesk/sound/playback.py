@@ -51,6 +51,11 @@ class Playback:
         """Whether the device should be taking frames from it now."""
         return not (self._paused or self._stopped)
 
+    def mark_requested(self) -> None:
+        """It was asked to start (again) now: the start of its `first_frame_at` measure."""
+        self.requested_at = time.monotonic()
+        self.first_frame_at = None
+
     def seek(self, frame: int) -> None:
         """Go to `frame` (held within the sound)."""
         with self._lock:
