@@ -34,7 +34,24 @@ class Device:
     default: bool
 
 
-class SilentOutput:
+class _Loudness:
+    """Volume and mute, changed from the desk at any moment and read by the device's callback on its next request."""
+
+    volume: float
+    muted: bool
+
+    def set_volume(self, volume: float) -> float:
+        """Set the volume (held within 0 to 1); returns it."""
+        self.volume = max(0.0, min(1.0, volume))
+        return self.volume
+
+    def toggle_mute(self) -> bool:
+        """Mute or unmute (the key for it); returns whether it is muted now."""
+        self.muted = not self.muted
+        return self.muted
+
+
+class SilentOutput(_Loudness):
     """No sound: PyAudio is missing or there is no device. `reason` says which, for the desk to say once."""
 
     available = False
@@ -62,7 +79,7 @@ class SilentOutput:
         """Nothing to close."""
 
 
-class SoundOutput:
+class SoundOutput(_Loudness):
     """Sound on one PyAudio device. Build it with `open_output`."""
 
     available = True
