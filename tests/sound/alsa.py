@@ -15,10 +15,6 @@ import textwrap
 from array import array
 from pathlib import Path
 
-import pytest
-
-pytest.importorskip("pyaudio", reason="the sound tests need the audio extra (.ci/run installs it)")
-
 PROJECT = Path(__file__).resolve().parents[2]
 PRELUDE = """
 import os as _os, time as _time
