@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from agentdesk.config import ConfigError, load_settings
 from agentdesk.sound import tones
 from agentdesk.sound.output import INSTALL_HINT, list_devices, open_output, start_pyaudio
 from agentdesk.sound.pcm import Pcm
@@ -37,10 +38,11 @@ def _sound_to_play(what: str) -> Pcm:
 @click.pass_context
 def sound(ctx: click.Context, listing: bool, what: str | None) -> None:
     """Check the sound: list the output devices, or play the ring, a hold tone or a WAV file on [sound] device."""
-    from agentdesk.cli import _settings
-
     config, _ = ctx.obj or (None, None)
-    settings = _settings(config, None).sound
+    try:
+        settings = load_settings(config).sound
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
     if listing:
         try:
             _, pa = start_pyaudio()
