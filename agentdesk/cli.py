@@ -322,6 +322,7 @@ def schedule(ctx: click.Context, day: str | None, professional: str | None, acco
 
 
 from agentdesk.server.cli import server as _server  # noqa: E402  (a light module: its imports are lazy)
+from agentdesk.sound.cli import sound as _sound  # noqa: E402  (PyAudio itself is imported only to play)
 
 main.add_command(_server)
 
@@ -330,3 +331,4 @@ from agentdesk.reporting.commands import staffing as _staffing  # noqa: E402
 
 main.add_command(_staffing)
 main.add_command(_report)
+main.add_command(_sound)

@@ -167,6 +167,43 @@ class ReportSettings(BaseModel):
     """Callers who hang up within this many seconds of the first ring are left out of offered and abandoned."""
 
 
+RING_TONES = ("classic", "bright", "low", "double")
+"""The ring tones a line or account can have (agentdesk/sound/tones.py makes them)."""
+
+
+class SoundSettings(BaseModel):
+    """Sound through PyAudio (the `audio` extra): the ring, the hold tones and recordings."""
+
+    model_config = _FROZEN
+    device: str | int | None = None
+    """The output device, by index or (part of) its name as `agentdesk sound --list` shows; unset: the system's default."""
+    volume: float = Field(0.8, ge=0, le=1)
+    """The loudness of every sound, 0 to 1."""
+    mute: bool = False
+    """Whether the desk starts muted (the terminal bell still rings)."""
+    ring_tone: str = "classic"
+    """The ring of every line and account without one of its own."""
+    ring_tones: dict[str, str] = Field(default_factory=dict)
+    """A ring tone per line or account id, e.g. {"acct-1" = "bright"}."""
+    cache_megabytes: int = Field(200, ge=1, le=100_000)
+    """How much room fetched recordings may take on this terminal; the oldest go first."""
+
+    @field_validator("ring_tone", mode="after")
+    @classmethod
+    def _known_tone(cls, value: str) -> str:
+        if value not in RING_TONES:
+            raise ValueError(f"must be one of {', '.join(RING_TONES)}")
+        return value
+
+    @field_validator("ring_tones", mode="after")
+    @classmethod
+    def _known_tones(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, tone in value.items():
+            if tone not in RING_TONES:
+                raise ValueError(f"{key} = {tone!r}: a ring tone must be one of {', '.join(RING_TONES)}")
+        return value
+
+
 class Settings(BaseSettings):
     """Every setting of the workstation. Build it with `load_settings`; `Settings()` alone is the defaults."""
 
@@ -182,6 +219,7 @@ class Settings(BaseSettings):
     appointments: AppointmentSettings = Field(default_factory=AppointmentSettings)
     backend: BackendSettings = Field(default_factory=BackendSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
+    sound: SoundSettings = Field(default_factory=SoundSettings)
 
     @classmethod
     def settings_customise_sources(

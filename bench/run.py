@@ -233,6 +233,9 @@ def main() -> None:
     from bench.report_bench import report_figures
 
     figures.update(report_figures(store))  # daily_report_ms: the busiest account-day's report, median of 3
+    from bench.sound_bench import sound_figures
+
+    figures.update(sound_figures())  # sound_start_ms: ring or play key to the first frame handed to the device
     print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()}))
 
 

@@ -13,8 +13,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from agentdesk.server.deps import BodyLimit, SignIns, map_errors
+from agentdesk.server.deps import BodyLimit, SignIns, caller, map_errors
 from agentdesk.server.jobs import run_jobs
+from agentdesk.server.recordings import recordings_router
 from agentdesk.server.routes import auth, calls, health, presence, sync
 
 
@@ -44,4 +45,5 @@ def create_app(engine: Engine, *, jobs: bool = False) -> FastAPI:
     app.include_router(presence.router)
     app.include_router(calls.router)
     app.include_router(health.router)
+    app.include_router(recordings_router(engine, caller))
     return app
