@@ -199,8 +199,11 @@ def read_mail(raw: bytes, *, attachment_cap: int = MAX_ATTACHMENT_BYTES) -> Pars
         ids = _ids(_header(message, "Message-ID"))
         reply_to = _ids(_header(message, "In-Reply-To"))
         why = automatic_reason(message, sender)
-        if not raw.strip() or (not message.keys() and not body.strip()):
-            return ParsedMail(readable=False, problem="The message is empty or has no headers.", body=_lenient(raw))
+        if not raw.strip():
+            return ParsedMail(readable=False, problem="The message is empty.")
+        if not message.keys():
+            return ParsedMail(readable=False, problem="The message has no headers; it may be damaged.",
+                              body=_lenient(raw))
         return ParsedMail(
             readable=True, sender=sender, sender_name=name[:200],
             to=tuple(a for _, a in _addresses(message, "To") + _addresses(message, "Cc")),

@@ -89,9 +89,10 @@ def test_a_huge_message_is_cut_for_reading_and_says_so() -> None:
 
 def test_malformed_and_empty_messages_say_so_and_never_raise() -> None:
     empty = read_mail(b"")
-    assert not empty.readable and empty.problem == "The message is empty or has no headers."
+    assert not empty.readable and empty.problem == "The message is empty."
     garbage = read_mail(b"\x00\xff\xfe not a mail at all \x80\x81")
-    assert garbage.body  # whatever words there are stay visible to the agent
+    assert not garbage.readable and garbage.problem == "The message has no headers; it may be damaged."
+    assert "not a mail at all" in garbage.body  # whatever words there are stay visible to the agent
     broken = read_mail(b"From: <<<>>>\r\nSubject: =?utf-8?b?!!!?=\r\nMessage-ID: nonsense\r\n"
                        b"Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhi")
     assert broken.readable and broken.sender is None and broken.message_id is None and "hi" in broken.body
