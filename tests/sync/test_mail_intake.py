@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from email.message import EmailMessage
 
+import pytest
 from sqlalchemy import Engine, text
 
 from agentdesk.server import sync as backend_sync
 from agentdesk.server.mail.intake import accounts_for, take_in
 from agentdesk.server.mail.schema import ensure_mail_schema
+from sync import mutators
 
 
 def _mail(subject: str, body: str, *, sender: str = "Grace Hopper <grace@example.org>", to: str,
@@ -142,3 +144,22 @@ def test_a_known_customer_is_found_by_address_and_a_closed_case_is_not_reopened(
     assert subject == f"[{first.case_number}] Order (follow-up to closed case {first.case_number})"
     assert customer == _rows(backend_engine, "SELECT customer_id FROM ticket WHERE id = :t", t=first.ticket_id)[0][0]
     assert account
+
+
+def test_mail_between_two_support_addresses_is_not_acknowledged(backend_engine: Engine) -> None:
+    _first_account(backend_engine)
+    [(one,), (two,)] = _rows(backend_engine, "SELECT address FROM mail_mailbox ORDER BY address LIMIT 2")
+    [taken] = take_in(backend_engine, _mail("Forwarded", "From the other desk.", sender=str(one), to=str(two)),
+                      [str(two)])
+    assert taken.outcome == "new_case" and not taken.acknowledged
+
+
+def test_a_message_the_ticket_rules_refuse_is_held_with_its_bytes(backend_engine: Engine,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    _account, address = _first_account(backend_engine)
+    monkeypatch.delitem(mutators._REGISTRY, ("ticket.open", 1))  # a backend whose rules refuse every new case
+    raw = _mail("Refused", "Keep me anyway.", to=address)
+    [taken] = take_in(backend_engine, raw, [address])
+    assert (taken.outcome, taken.ticket_id, taken.acknowledged) == ("held", None, False)
+    assert _rows(backend_engine, "SELECT outcome, raw FROM mail_received") == [("held", raw)]
+    assert _rows(backend_engine, "SELECT count(*) FROM customer_email WHERE email = 'grace@example.org'") == [(0,)]

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, select, text
 
 from agentdesk.clock import iso
 from agentdesk.domain.mail import MAX_ATTACHMENT_BYTES, ParsedMail, read_mail
+from agentdesk.localstore.errors import StoreError
 from agentdesk.localstore.numbers import case_number
 from agentdesk.server.db import MutatorConnection, write_together
 from agentdesk.server.mail.outgoing import queue_acknowledgement, record_bounce
@@ -46,7 +47,7 @@ class Taken:
 
     received_id: str
     account_id: str
-    outcome: str  # new_case, follow_up, unreadable, bounce
+    outcome: str  # new_case, follow_up, unreadable, bounce, held
     ticket_id: str | None
     case_number: str | None
     acknowledged: bool
@@ -98,8 +99,16 @@ def _take(
     if parsed.bounce_of and record_bounce(conn, parsed, at):
         outcome = "bounce"
     else:
-        ticket_id, number, outcome = _continue_or_open(conn, parsed, account_id, at, received_id)
-        if outcome == "new_case" and not parsed.automatic and parsed.sender:
+        savepoint = conn.begin_nested()
+        try:
+            ticket_id, number, outcome = _continue_or_open(conn, parsed, account_id, at, received_id)
+            savepoint.commit()
+        except StoreError:
+            # The ticket rules refused what this message would write (it should not happen): the message is kept
+            # as `held` for an admin to look at, never dropped, and the sender's server is not asked to resend.
+            savepoint.rollback()
+            ticket_id, number, outcome = None, None, "held"
+        if outcome == "new_case" and parsed.sender and not parsed.automatic and not _ours(conn, parsed.sender):
             acknowledged = queue_acknowledgement(conn, account_id, address, ticket_id, number, parsed, at)
     conn.execute(mail_received.insert().values(
         id=received_id, account_id=account_id, received_at=at, envelope_from=(envelope_from or "")[:254] or None,
@@ -111,6 +120,11 @@ def _take(
     if ticket_id and parsed.message_id:
         remember_thread(conn, parsed.message_id, ticket_id)
     return Taken(received_id, account_id, outcome, ticket_id, number, acknowledged)
+
+
+def _ours(conn: Connection, sender: str) -> bool:
+    """True when the sender is one of this backend's own support addresses (never acknowledged: a loop guard)."""
+    return conn.execute(select(mailbox.c.account_id).where(mailbox.c.address == sender)).first() is not None
 
 
 def remember_thread(conn: Connection, message_id: str, ticket_id: str) -> None:

@@ -42,7 +42,7 @@ mail_received = Table(
     Column("envelope_from", String(254), nullable=True),
     Column("message_id", String(500), nullable=True),
     Column("ticket_id", String(64), nullable=True),
-    Column("outcome", String(40), nullable=False),  # new_case, follow_up, unreadable, bounce
+    Column("outcome", String(40), nullable=False),  # new_case, follow_up, unreadable, bounce, held (refused by a rule)
     Column("automatic", Boolean, nullable=False),
     Column("raw", LargeBinary, nullable=False),
     Index("mail_received_ticket", "ticket_id"),
