@@ -175,6 +175,8 @@ class MailSettings(BaseModel):
     """How often the backend looks for mail to send."""
     first_retry_seconds: Seconds = 60.0
     """The wait before a failed mail is tried again; it doubles with each try, up to six hours."""
+    imap_seconds: Seconds = 120.0
+    """How often the backend fetches from the accounts' IMAP mailboxes (for those that have one set)."""
 
     @field_validator("relay", mode="after")
     @classmethod

@@ -1,5 +1,6 @@
-"""The backend's mail desk: an SMTP listener (aiosmtpd) for the accounts' support addresses, and a sender that
-hands queued mail to the relay every few seconds. Both run on threads of their own inside the backend process.
+"""The backend's mail desk: an SMTP listener (aiosmtpd) for the accounts' support addresses, a sender that hands
+queued mail to the relay every few seconds, and a fetcher polling the accounts' IMAP mailboxes. Each runs on a
+thread of its own inside the backend process.
 
 The listener takes a recipient only if it is an account's support address (anything else is refused with 550,
 so the backend is never an open relay) and answers the DATA command only once the message is stored: a 250
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +22,7 @@ from sqlalchemy import Engine
 
 from agentdesk.clock import iso
 from agentdesk.config import MailSettings
+from agentdesk.server.mail.imap import fetch_all
 from agentdesk.server.mail.intake import accounts_for, take_in
 from agentdesk.server.mail.relay import Relay, send_due
 from agentdesk.server.mail.schema import ensure_mail_schema
@@ -80,7 +83,7 @@ class MailDesk:
         self.smtp_host, self.smtp_port = smtp_host, smtp_port
         self._controller: _Controller | None = None
         self._stop = threading.Event()
-        self._sender: threading.Thread | None = None
+        self._workers: list[threading.Thread] = []
 
     def start(self) -> None:
         """Make the mail tables if needed, open the SMTP port, start sending."""
@@ -89,20 +92,27 @@ class MailDesk:
             self._controller = _Controller(_Intake(self.engine, self.settings.attachment_cap_bytes),
                                            self.smtp_host, self.smtp_port)
             self._controller.start()
-        self._sender = threading.Thread(target=self._send_forever, name="mail-sender", daemon=True)
-        self._sender.start()
+        for name, work, every in (("mail-sender", self.send_now, self.settings.send_seconds),
+                                  ("mail-imap", self.fetch_now, self.settings.imap_seconds)):
+            worker = threading.Thread(target=self._forever, args=(work, every), name=name, daemon=True)
+            worker.start()
+            self._workers.append(worker)
 
     def send_now(self) -> dict[str, int]:
         """One round of sending (what the sender thread does every few seconds)."""
         return send_due(self.engine, self.relay, first_retry_s=self.settings.first_retry_seconds)
 
-    def _send_forever(self) -> None:
+    def fetch_now(self) -> int:
+        """One round of fetching from the accounts' IMAP mailboxes."""
+        return fetch_all(self.engine, attachment_cap=self.settings.attachment_cap_bytes)
+
+    def _forever(self, work: Callable[[], object], every_s: float) -> None:
         while not self._stop.is_set():
             try:
-                self.send_now()
-            except Exception:  # the database or the relay may be away a moment; the next round tries again
-                log.exception("the mail desk could not send this round")
-            self._stop.wait(self.settings.send_seconds)
+                work()
+            except Exception:  # the database, the relay or a mailbox may be away a moment; the next round tries again
+                log.exception("the mail desk's %s failed this round", threading.current_thread().name)
+            self._stop.wait(every_s)
 
     def stop(self) -> None:
         """Close the SMTP port and stop sending (mail still queued stays queued)."""
@@ -110,6 +120,6 @@ class MailDesk:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
-        if self._sender is not None:
-            self._sender.join(30)
-            self._sender = None
+        for worker in self._workers:
+            worker.join(60)
+        self._workers = []

@@ -31,8 +31,22 @@ mailbox = Table(
     Column("address", String(254), nullable=False, unique=True),
     Column("acknowledgement", Text, nullable=True),  # the account's own template; None: the standard one
     Column("since", String(40), nullable=False),  # replies written before this are not mailed (old demo cases)
+    # Fetching from the account's own mailbox as well (optional): imap://host:port or imaps://host:port, the user,
+    # and the name of the environment variable holding the password (the password itself is never stored here).
+    Column("imap_url", String(300), nullable=True),
+    Column("imap_user", String(254), nullable=True),
+    Column("imap_password_env", String(100), nullable=True),
+    Column("imap_folder", String(200), nullable=True),
 )
 """Each account's support address (lower-case): mail to it becomes the account's tickets."""
+
+mail_imap_state = Table(
+    "mail_imap_state", mail_metadata,
+    Column("account_id", String(64), primary_key=True),
+    Column("uidvalidity", BigInteger, nullable=False),
+    Column("last_uid", BigInteger, nullable=False),
+)
+"""How far each account's IMAP folder has been taken in (the mailbox itself is left as it is)."""
 
 mail_received = Table(
     "mail_received", mail_metadata,
