@@ -230,6 +230,9 @@ def main() -> None:
     from bench.sync_bench import sync_figures
 
     figures.update(sync_figures(store, args.quick))
+    from bench.mail_bench import mail_figures
+
+    figures.update(mail_figures(args.quick))  # mail_ingest_per_s: messages taken in over SMTP per second (goal 50)
     print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()}))
 
 

@@ -11,7 +11,9 @@ Nothing received is dropped: a message that cannot be read becomes a ticket that
 
 from __future__ import annotations
 
+import time
 import uuid
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,15 +55,26 @@ class Taken:
     acknowledged: bool
 
 
+ADDRESSES_FRESH_S = 10.0
+"""The support addresses are read again after this long (a changed address takes effect within it)."""
+_ADDRESSES: weakref.WeakKeyDictionary[Engine, tuple[float, dict[str, str]]] = weakref.WeakKeyDictionary()
+
+
 def accounts_for(engine: Engine, recipients: list[str]) -> dict[str, str]:
     """The accounts whose support address is among `recipients`: {address: account id}."""
-    ensure_mail_schema(engine, iso(datetime.now(UTC)))
-    wanted = sorted({r.strip().lower() for r in recipients if r})
-    if not wanted:
-        return {}
-    with engine.connect() as conn:
-        rows = conn.execute(select(mailbox.c.address, mailbox.c.account_id).where(mailbox.c.address.in_(wanted))).all()
-    return {str(a): str(b) for a, b in rows}
+    wanted = {r.strip().lower() for r in recipients if r}
+    known = _ADDRESSES.get(engine)
+    if known is None or time.monotonic() - known[0] > ADDRESSES_FRESH_S:
+        ensure_mail_schema(engine, iso(datetime.now(UTC)))
+        with engine.connect() as conn:
+            rows = conn.execute(select(mailbox.c.address, mailbox.c.account_id)).all()
+        known = _ADDRESSES[engine] = (time.monotonic(), {str(a): str(b) for a, b in rows})
+    return {address: known[1][address] for address in sorted(wanted) if address in known[1]}
+
+
+def forget_addresses(engine: Engine) -> None:
+    """Read the support addresses afresh on next use (after an admin changed one)."""
+    _ADDRESSES.pop(engine, None)
 
 
 def take_in(
