@@ -80,7 +80,11 @@ def _mail_desk(engine, host: str, smtp_port: int | None):  # type: ignore[no-unt
         raise click.ClickException(f"The mail listener cannot open port {smtp_port} on {host} ({error.strerror});"
                                    " choose another --smtp-port.") from None
     if smtp_port is not None:
-        click.echo(f"Mail for the accounts' support addresses on smtp://{host}:{smtp_port}", err=True)
+        from agentdesk.server.mail.intake import support_addresses
+
+        addresses = support_addresses(engine)
+        shown = ", ".join(addresses[:10]) + (f" and {len(addresses) - 10:,} more" if len(addresses) > 10 else "")
+        click.echo(f"Mail on smtp://{host}:{smtp_port} for {shown or 'no account yet'}", err=True)
     return desk
 
 

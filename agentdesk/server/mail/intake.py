@@ -72,6 +72,12 @@ def accounts_for(engine: Engine, recipients: list[str]) -> dict[str, str]:
     return {address: known[1][address] for address in sorted(wanted) if address in known[1]}
 
 
+def support_addresses(engine: Engine) -> list[str]:
+    """Every account's support address, sorted."""
+    accounts_for(engine, [])
+    return sorted(_ADDRESSES[engine][1])
+
+
 def forget_addresses(engine: Engine) -> None:
     """Read the support addresses afresh on next use (after an admin changed one)."""
     _ADDRESSES.pop(engine, None)
