@@ -62,13 +62,18 @@ def test_a_refusing_relay_defers_with_backoff_and_then_delivers(backend_engine: 
     assert send_due(backend_engine, relay, now=now, first_retry_s=60) == {"sent": 0, "deferred": 1, "bounced": 0}
     assert _one(backend_engine, "SELECT state FROM mail_outgoing") == "deferred"
     assert "451" in str(_one(backend_engine, "SELECT reason FROM mail_outgoing"))
+    assert _one(backend_engine, "SELECT body FROM ticket_message WHERE ticket_id = :t AND kind = 'note'",
+                t=taken.ticket_id) == "The acknowledgement with the case number to kim@example.org is not delivered" \
+        " yet (the receiving server refused the address (451 4.3.0 Busy, try later)); the desk keeps trying for about" \
+        " a day and a half."
     box.refuse = None
     assert send_due(backend_engine, relay, now=now + timedelta(seconds=30))["sent"] == 0  # not due yet
     assert send_due(backend_engine, relay, now=now + timedelta(seconds=61))["sent"] == 1
     assert [m["Subject"] for m in box.messages()] == [f"[{taken.case_number}] Help"]
     assert _one(backend_engine, "SELECT state FROM mail_outgoing") == "sent"
-    assert _one(backend_engine, "SELECT body FROM ticket_message WHERE ticket_id = :t AND kind = 'note'",
-                t=taken.ticket_id) == "The acknowledgement with the case number was sent to kim@example.org."
+    assert _one(backend_engine, "SELECT body FROM ticket_message WHERE ticket_id = :t AND kind = 'note'"
+                " AND body LIKE '%was sent%'", t=taken.ticket_id) == \
+        "The acknowledgement with the case number was sent to kim@example.org."
     assert [retry_after(n, 60) for n in (1, 2, 3)] == [60, 120, 240] and retry_after(30, 60) == 6 * 3600
 
 
@@ -159,3 +164,25 @@ def test_two_desks_answering_each_other_exchange_a_bounded_number_of_mails(backe
     assert _one(other, "SELECT automatic FROM mail_received") in (True, 1)
     assert _one(other, "SELECT count(*) FROM mail_outgoing") == 0  # and was not answered
     other.dispose()
+
+
+def test_a_reply_to_a_customer_without_an_address_fails_with_a_note(backend_engine: Engine,
+                                                                    sink: tuple[Sink, Relay]) -> None:
+    box, relay = sink
+    _address(backend_engine)
+    with backend_engine.begin() as conn:
+        ticket_id = conn.execute(text(
+            "SELECT t.id FROM ticket t WHERE t.status <> 'closed' AND NOT EXISTS (SELECT 1 FROM customer_email e"
+            " WHERE e.customer_id = t.customer_id) ORDER BY t.id LIMIT 1")).scalar()
+        conn.execute(text("UPDATE sync_state SET version = version + 1"))
+        conn.execute(text(
+            "INSERT INTO ticket_message (id, account_id, ticket_id, kind, author, body, created_at, delivery)"
+            " SELECT 'reply-2', account_id, id, 'reply', 'Sam', 'Answer.', :at, 'queued' FROM ticket WHERE id = :t"),
+            {"t": ticket_id, "at": "2030-01-01T00:00:00.000000Z"})
+    assert ticket_id is not None
+    send_due(backend_engine, relay)
+    assert _one(backend_engine, "SELECT delivery FROM ticket_message WHERE id = 'reply-2'") == "failed"
+    assert "the customer has no e-mail address" in str(_one(
+        backend_engine, "SELECT body FROM ticket_message WHERE ticket_id = :t AND kind = 'note'"
+        " AND author = 'mail desk'", t=ticket_id))
+    assert box.messages() == []

@@ -131,6 +131,7 @@ def _take(
             acknowledged = queue_acknowledgement(conn, account_id, address, ticket_id, number, parsed, at)
     conn.execute(mail_received.insert().values(
         id=received_id, account_id=account_id, received_at=at, envelope_from=(envelope_from or "")[:254] or None,
+        sender=(parsed.sender or "")[:254] or None,
         message_id=parsed.message_id, ticket_id=ticket_id, outcome=outcome, automatic=parsed.automatic, raw=raw))
     for attachment in parsed.attachments:
         conn.execute(mail_attachment.insert().values(

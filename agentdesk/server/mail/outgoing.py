@@ -8,16 +8,17 @@ terminal sees of it is the ticket: the reply's `delivery` becomes `delivered` or
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, bindparam, select, text
 
 from agentdesk.clock import iso
 from agentdesk.domain.mail import ACKNOWLEDGEMENT_TEMPLATE, ParsedMail, new_message_id
 from agentdesk.domain.templates import TemplateFields, TemplateProblem, render
 from agentdesk.server.db import MutatorConnection, write_together
-from agentdesk.server.mail.schema import mail_outgoing, mail_thread, mailbox
+from agentdesk.server.mail.schema import mail_counter, mail_outgoing, mail_thread, mailbox
 from sync import mutators
 
 MAX_ATTEMPTS = 8
@@ -39,6 +40,10 @@ def _note(conn: Connection, ticket_id: str, body: str, at: str) -> None:
 
 def _domain(address: str) -> str:
     return address.rpartition("@")[2] or "agentdesk.invalid"
+
+
+def _what(row: object) -> str:
+    return "The acknowledgement with the case number" if row.kind == "acknowledgement" else "The reply"  # type: ignore[attr-defined]
 
 
 def queue_acknowledgement(
@@ -90,64 +95,89 @@ def mark(conn: Connection, mail: object, state: str, reason: str | None, at: str
     if next_attempt_at is not None:
         values["next_attempt_at"] = next_attempt_at
     conn.execute(mail_outgoing.update().where(mail_outgoing.c.id == row.id).values(**values))  # type: ignore[attr-defined]
-    if state not in ("sent", "bounced"):
+    first_deferral = state == "deferred" and attempts == 1
+    if state not in ("sent", "bounced") and not first_deferral:
         return
     conn.execute(text("UPDATE sync_state SET version = version + 1 WHERE id = 1"))
+    if first_deferral:  # said once on the ticket; the next tries are the desk's business until they end
+        _note(conn, row.ticket_id, f"{_what(row)} to {row.recipient} is not delivered yet ({reason}); the desk "  # type: ignore[attr-defined]
+              "keeps trying for about a day and a half.", at)
+        return
     delivered = state == "sent"
     if row.ticket_message_id:  # type: ignore[attr-defined]
         mutators.resolve("ticket.mark_delivered@1").apply(MutatorConnection(conn), {  # type: ignore[arg-type]
             "message_id": row.ticket_message_id, "delivery": "delivered" if delivered else "failed"})  # type: ignore[attr-defined]
-    what = "The acknowledgement with the case number" if row.kind == "acknowledgement" else "The reply"  # type: ignore[attr-defined]
+    what = _what(row)
     if delivered and row.kind == "acknowledgement":  # type: ignore[attr-defined]
         _note(conn, row.ticket_id, f"{what} was sent to {row.recipient}.", at)  # type: ignore[attr-defined]
     elif not delivered:
         _note(conn, row.ticket_id, f"{what} to {row.recipient} could not be delivered: {reason}", at)  # type: ignore[attr-defined]
 
 
+_REPLIES = text(
+    "SELECT tm.id, tm.ticket_id, tm.body, t.case_number, t.subject, t.account_id, mb.address"
+    " FROM ticket_message tm JOIN ticket t ON t.id = tm.ticket_id JOIN mail_mailbox mb ON mb.account_id = t.account_id"
+    " WHERE tm.id IN :ids AND tm.kind = 'reply' AND tm.delivery = 'queued' AND tm.created_at >= mb.since"
+    " AND NOT EXISTS (SELECT 1 FROM mail_outgoing o WHERE o.ticket_message_id = tm.id) ORDER BY tm.created_at"
+).bindparams(bindparam("ids", expanding=True))
+
+
 def queue_replies(engine: Engine, now: datetime | None = None) -> int:
-    """Queue every agent reply still `queued` on a ticket whose customer has an e-mail address and that was
-    written after the account's mailbox was set up; returns how many were queued."""
+    """Queue the agents' replies pushed since the last look (the change log says which messages changed, so an
+    idle desk reads nothing); returns how many were queued. A reply to a customer without an e-mail address is
+    marked failed with a note saying so."""
     at = iso(now or datetime.now(UTC))
 
     def work(conn: Connection) -> int:
-        rows = conn.execute(text(
-            "SELECT tm.id, tm.ticket_id, tm.body, tm.created_at, t.account_id, t.case_number, t.subject,"
-            " mb.address FROM ticket_message tm JOIN ticket t ON t.id = tm.ticket_id"
-            " JOIN mail_mailbox mb ON mb.account_id = t.account_id"
-            " WHERE tm.kind = 'reply' AND tm.delivery = 'queued' AND tm.created_at >= mb.since"
-            " AND NOT EXISTS (SELECT 1 FROM mail_outgoing o WHERE o.ticket_message_id = tm.id)"
-            " ORDER BY tm.created_at LIMIT 500")).all()
+        upto = int(conn.execute(text("SELECT version FROM sync_state WHERE id = 1")).scalar_one())
+        after = int(conn.execute(select(mail_counter.c.value).where(mail_counter.c.name == "replies_seen")).scalar_one())
+        if upto <= after:
+            return 0
+        keys = conn.execute(text(
+            "SELECT row_key FROM sync_change WHERE table_name = 'ticket_message' AND version > :after"
+            " AND version <= :upto"), {"after": after, "upto": upto}).scalars().all()
+        ids = [str(json.loads(key)[0]) for key in keys]
         queued = 0
-        for message_id, ticket_id, body, _created, account_id, number, subject, address in rows:
-            recipient, answers = _recipient(conn, str(ticket_id))
-            if recipient is None:
-                continue
-            own_id = new_message_id(_domain(address), f"reply.{uuid.uuid4().hex}")
-            title = subject if f"[{number}]" in subject else f"[{number}] {subject}"
-            conn.execute(mail_outgoing.insert().values(
-                id=str(uuid.uuid4()), account_id=account_id, ticket_id=ticket_id, ticket_message_id=message_id,
-                kind="reply", sender=address, recipient=recipient, subject=("Re: " + title)[:998], body=body,
-                message_id=own_id, in_reply_to=answers, state="queued", attempts=0, next_attempt_at=at, reason=None,
-                created_at=at, updated_at=at))
-            conn.execute(mail_thread.insert().values(message_id=own_id, ticket_id=ticket_id))
-            queued += 1
+        for start in range(0, len(ids), 500):
+            for message_id, ticket_id, body, number, subject, account_id, address in conn.execute(
+                    _REPLIES, {"ids": ids[start:start + 500]}).all():
+                queued += _queue_reply(conn, str(message_id), str(ticket_id), str(body), str(number), str(subject),
+                                       str(account_id), str(address), at)
+        conn.execute(mail_counter.update().where(mail_counter.c.name == "replies_seen").values(value=upto))
         return queued
 
     return write_together(engine, work)
+
+
+def _queue_reply(conn: Connection, message_id: str, ticket_id: str, body: str, number: str, subject: str,
+                 account_id: str, address: str, at: str) -> int:
+    recipient, answers = _recipient(conn, ticket_id)
+    if recipient is None:
+        conn.execute(text("UPDATE sync_state SET version = version + 1 WHERE id = 1"))
+        mutators.resolve("ticket.mark_delivered@1").apply(MutatorConnection(conn), {  # type: ignore[arg-type]
+            "message_id": message_id, "delivery": "failed"})
+        _note(conn, ticket_id, "The reply could not be sent: the customer has no e-mail address. Call them, or add"
+                               " their address to the customer card and write again.", at)
+        return 0
+    own_id = new_message_id(_domain(address), f"reply.{uuid.uuid4().hex}")
+    title = subject if f"[{number}]" in subject else f"[{number}] {subject}"
+    conn.execute(mail_outgoing.insert().values(
+        id=str(uuid.uuid4()), account_id=account_id, ticket_id=ticket_id, ticket_message_id=message_id,
+        kind="reply", sender=address, recipient=recipient, subject=("Re: " + title)[:998], body=body,
+        message_id=own_id, in_reply_to=answers, state="queued", attempts=0, next_attempt_at=at, reason=None,
+        created_at=at, updated_at=at))
+    conn.execute(mail_thread.insert().values(message_id=own_id, ticket_id=ticket_id))
+    return 1
 
 
 def _recipient(conn: Connection, ticket_id: str) -> tuple[str | None, str | None]:
     """Where a reply on this ticket goes (the last address that wrote in, else the customer's first e-mail)
     and the Message-ID it answers."""
     last = conn.execute(text(
-        "SELECT r.message_id, r.raw FROM mail_received r WHERE r.ticket_id = :t AND r.outcome <> 'bounce'"
-        " ORDER BY r.received_at DESC LIMIT 1"), {"t": ticket_id}).first()
+        "SELECT message_id, sender FROM mail_received WHERE ticket_id = :t AND outcome <> 'bounce'"
+        " ORDER BY received_at DESC LIMIT 1"), {"t": ticket_id}).first()
     answers = str(last[0]) if last is not None and last[0] else None
-    sender = None
-    if last is not None:
-        from agentdesk.domain.mail import read_mail
-
-        sender = read_mail(bytes(last[1])).sender
+    sender = last[1] if last is not None else None
     if sender is None:
         sender = conn.execute(text(
             "SELECT ce.email FROM customer_email ce JOIN ticket t ON t.customer_id = ce.customer_id"

@@ -54,6 +54,7 @@ mail_received = Table(
     Column("account_id", String(64), nullable=False),
     Column("received_at", String(40), nullable=False),
     Column("envelope_from", String(254), nullable=True),
+    Column("sender", String(254), nullable=True),  # the From address, where replies on the ticket go
     Column("message_id", String(500), nullable=True),
     Column("ticket_id", String(64), nullable=True),
     Column("outcome", String(40), nullable=False),  # new_case, follow_up, unreadable, bounce, held (refused by a rule)
@@ -112,7 +113,8 @@ mail_counter = Table(
     Column("value", BigInteger, nullable=False),
     Column("text_value", String(64), nullable=True),
 )
-"""The mail desk's case-number counter and its own client id (its case numbers' terminal part)."""
+"""The mail desk's case-number counter with its own client id (its case numbers' terminal part), and
+`replies_seen`: the version up to which pushed replies have been looked at for mailing."""
 
 _READY: weakref.WeakSet[Engine] = weakref.WeakSet()
 _LOCK = threading.Lock()
@@ -141,6 +143,10 @@ def ensure_mail_schema(engine: Engine, since: str) -> None:
                     address = f"support@{slug(name)}-{n}.example"
                 taken.add(address)
                 conn.execute(mailbox.insert().values(account_id=account_id, address=address, since=since))
+            if conn.execute(text("SELECT 1 FROM mail_counter WHERE name = 'replies_seen'")).first() is None:
+                # Replies pushed from here on are mailed; those written before the desk had mail are history.
+                conn.execute(mail_counter.insert().values(name="replies_seen", value=conn.execute(
+                    text("SELECT version FROM sync_state WHERE id = 1")).scalar_one()))
         _READY.add(engine)
 
 
