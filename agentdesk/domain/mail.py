@@ -26,7 +26,7 @@ MAX_BODY_CHARS = 1_000_000
 MAX_HEADER_CHARS = 998
 
 CASE_IN_SUBJECT = re.compile(r"\[\s*(CS-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{3,})\s*\]", re.IGNORECASE)
-_MESSAGE_ID = re.compile(r"<[^<>\s]{1,500}>")
+_MESSAGE_ID = re.compile(r"<[^<>\s]{1,480}>")  # longer ones are not ids a thread can follow (and would not fit)
 _MACHINE_SENDERS = ("mailer-daemon", "postmaster", "mail-daemon", "noreply-dmarc-support", "bounce")
 _BULK = frozenset({"bulk", "list", "junk", "auto_reply"})
 

@@ -163,3 +163,16 @@ def test_a_message_the_ticket_rules_refuse_is_held_with_its_bytes(backend_engine
     assert (taken.outcome, taken.ticket_id, taken.acknowledged) == ("held", None, False)
     assert _rows(backend_engine, "SELECT outcome, raw FROM mail_received") == [("held", raw)]
     assert _rows(backend_engine, "SELECT count(*) FROM customer_email WHERE email = 'grace@example.org'") == [(0,)]
+
+
+def test_the_same_message_delivered_twice_is_taken_once(backend_engine: Engine) -> None:
+    _account, address = _first_account(backend_engine)
+    raw = _mail("Twice", "Sent again by a server that lost the answer.", to=address)
+    [first] = take_in(backend_engine, raw, [address])
+    version = _rows(backend_engine, "SELECT version FROM sync_state")[0][0]
+    [again] = take_in(backend_engine, raw, [address])
+    assert (again.outcome, again.ticket_id, again.case_number) == ("duplicate", first.ticket_id, first.case_number)
+    assert _rows(backend_engine, "SELECT count(*) FROM mail_received") == [(1,)]
+    assert _rows(backend_engine, "SELECT version FROM sync_state")[0][0] == version
+    assert _rows(backend_engine, "SELECT id FROM ticket_message WHERE ticket_id = :t", t=first.ticket_id) == [
+        (first.received_id,)]

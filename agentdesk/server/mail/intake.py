@@ -5,12 +5,14 @@ is kept, the sender is found among the account's customers (or becomes one), and
 continues the one it answers — found by the `[CS-…]` case number in the subject first, then by the Message-IDs
 in `In-Reply-To` and `References`. The ticket rows are written by the same mutators a terminal runs
 (`customer.create`, `ticket.open`, `ticket.add_message`), authored by the mail desk, so the ticket rules stay in
-one place. A new case from a person (not a machine) gets an acknowledgement queued with its case number.
+one place. A new case from a person (not a machine) gets an acknowledgement queued with its case number. The
+customer's message on the ticket has the id of the received mail, so the raw message behind it is one lookup away.
 Nothing received is dropped: a message that cannot be read becomes a ticket that says so.
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 import weakref
@@ -49,7 +51,7 @@ class Taken:
 
     received_id: str
     account_id: str
-    outcome: str  # new_case, follow_up, unreadable, bounce, held
+    outcome: str  # new_case, follow_up, unreadable, bounce, held; duplicate (taken before, nothing written)
     ticket_id: str | None
     case_number: str | None
     acknowledged: bool
@@ -112,6 +114,15 @@ def _take(
     conn: Connection, raw: bytes, parsed: ParsedMail, account_id: str, address: str, envelope_from: str | None,
     at: str,
 ) -> Taken:
+    digest = hashlib.sha256(raw).hexdigest()
+    if parsed.message_id:  # a sending server that lost our 250 sends the message again: it is taken once
+        earlier = conn.execute(select(mail_received.c.id, mail_received.c.outcome, mail_received.c.ticket_id).where(
+            mail_received.c.account_id == account_id, mail_received.c.message_id == parsed.message_id,
+            mail_received.c.digest == digest)).first()
+        if earlier is not None:
+            number = conn.execute(text("SELECT case_number FROM ticket WHERE id = :t"),
+                                  {"t": earlier.ticket_id}).scalar() if earlier.ticket_id else None
+            return Taken(str(earlier.id), account_id, "duplicate", earlier.ticket_id, number, False)
     conn.execute(text("UPDATE sync_state SET version = version + 1 WHERE id = 1"))  # one version, as a push
     received_id = str(uuid.uuid4())
     outcome, ticket_id, number, acknowledged = "new_case", None, None, False
@@ -131,7 +142,7 @@ def _take(
             acknowledged = queue_acknowledgement(conn, account_id, address, ticket_id, number, parsed, at)
     conn.execute(mail_received.insert().values(
         id=received_id, account_id=account_id, received_at=at, envelope_from=(envelope_from or "")[:254] or None,
-        sender=(parsed.sender or "")[:254] or None,
+        sender=(parsed.sender or "")[:254] or None, digest=digest,
         message_id=parsed.message_id, ticket_id=ticket_id, outcome=outcome, automatic=parsed.automatic, raw=raw))
     for attachment in parsed.attachments:
         conn.execute(mail_attachment.insert().values(
@@ -195,7 +206,7 @@ def _continue_or_open(
     if found is not None and found[2] != "closed":
         ticket_id, number, _status = found
         _apply(conn, "ticket.add_message@1", {
-            "message_id": str(uuid.uuid4()), "ticket_id": ticket_id, "kind": "customer", "author": _author(parsed),
+            "message_id": received_id, "ticket_id": ticket_id, "kind": "customer", "author": _author(parsed),
             "body": _message_text(parsed), "created_at": at})
         return ticket_id, number, "follow_up"
     customer_id = _customer(conn, parsed, account_id, at)

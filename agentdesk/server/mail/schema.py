@@ -59,8 +59,10 @@ mail_received = Table(
     Column("ticket_id", String(64), nullable=True),
     Column("outcome", String(40), nullable=False),  # new_case, follow_up, unreadable, bounce, held (refused by a rule)
     Column("automatic", Boolean, nullable=False),
+    Column("digest", String(64), nullable=False),  # SHA-256 of `raw`: the same message delivered twice is taken once
     Column("raw", LargeBinary, nullable=False),
     Index("mail_received_ticket", "ticket_id"),
+    Index("mail_received_message", "account_id", "message_id"),
 )
 """Every message taken in, byte for byte, for audit: nothing received is dropped."""
 
