@@ -272,5 +272,3 @@ ACKNOWLEDGEMENT_TEMPLATE = (
     "{{ account_name }} support"
 )
 """The acknowledgement a new case by e-mail gets, unless the account has its own."""
-
-__all__ = ["Attachment", "ParsedMail", "read_mail", "case_number_in", "compose", "ACKNOWLEDGEMENT_TEMPLATE"]

@@ -18,7 +18,7 @@ from agentdesk.clock import iso
 from agentdesk.domain.mail import ACKNOWLEDGEMENT_TEMPLATE, ParsedMail, new_message_id
 from agentdesk.domain.templates import TemplateFields, TemplateProblem, render
 from agentdesk.server.db import MutatorConnection, write_together
-from agentdesk.server.mail.schema import mail_counter, mail_outgoing, mail_thread, mailbox
+from agentdesk.server.mail.schema import mail_counter, mail_outgoing, mail_thread
 from sync import mutators
 
 MAX_ATTEMPTS = 8
@@ -213,6 +213,3 @@ def after_try(engine: Engine, mail: object, error: str | None, permanent: bool, 
         return "deferred"
 
     return write_together(engine, work)
-
-
-__all__ = ["queue_acknowledgement", "record_bounce", "queue_replies", "due", "after_try", "mailbox"]
