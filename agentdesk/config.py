@@ -204,6 +204,33 @@ class SoundSettings(BaseModel):
         return value
 
 
+class MailSettings(BaseModel):
+    """E-mail on the backend: the relay that carries the desk's mail out, and what is kept of mail taken in.
+    The relay's user name and password come from AGENTDESK_MAIL_USERNAME and AGENTDESK_MAIL_PASSWORD, never
+    from this file."""
+
+    model_config = _FROZEN
+    relay: str | None = None
+    """The SMTP relay, e.g. smtp://mail.example.com:587; unset means the backend queues mail but sends none."""
+    starttls: bool = False
+    """Whether to ask the relay for STARTTLS before sending (and refuse to send without it)."""
+    attachment_cap_bytes: int = Field(10 * 1024 * 1024, ge=0, le=1024 * 1024 * 1024)
+    """An attachment's content is kept with its ticket up to this size (the raw message keeps all of it)."""
+    send_seconds: Seconds = 5.0
+    """How often the backend looks for mail to send."""
+    first_retry_seconds: Seconds = 60.0
+    """The wait before a failed mail is tried again; it doubles with each try, up to six hours."""
+    imap_seconds: Seconds = 120.0
+    """How often the backend fetches from the accounts' IMAP mailboxes (for those that have one set)."""
+
+    @field_validator("relay", mode="after")
+    @classmethod
+    def _smtp_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"smtp://[^\s/:]+(:\d{1,5})?/?", value):
+            raise ValueError("must be an SMTP address like smtp://mail.example.com:587")
+        return value
+
+
 class Settings(BaseSettings):
     """Every setting of the workstation. Build it with `load_settings`; `Settings()` alone is the defaults."""
 
@@ -220,6 +247,7 @@ class Settings(BaseSettings):
     backend: BackendSettings = Field(default_factory=BackendSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
     sound: SoundSettings = Field(default_factory=SoundSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -236,6 +236,9 @@ def main() -> None:
     from bench.sound_bench import sound_figures
 
     figures.update(sound_figures())  # sound_start_ms: ring or play key to the first frame handed to the device
+    from bench.mail_bench import mail_figures
+
+    figures.update(mail_figures(args.quick))  # mail_ingest_per_s: messages taken in over SMTP per second (goal 50)
     print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()}))
 
 

@@ -10,6 +10,7 @@ capped. A problem is a `TemplateProblem` with a sentence for the agent, never a 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -145,6 +146,7 @@ def _check_shape(tree: nodes.Template) -> None:
     depth(tree, 0)
 
 
+@functools.lru_cache(maxsize=256)  # the same template fills every acknowledgement of an account: compiled once
 def compile_template(source: str) -> jinja2.Template:
     """The template, checked; `TemplateProblem` for a syntax error (with its line) or a forbidden construct."""
     if len(source) > MAX_TEMPLATE_CHARS:

@@ -32,8 +32,10 @@ def _engine(database: str):  # type: ignore[no-untyped-def]
 @DATABASE
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8765, show_default=True, help="Port to listen on.")
+@click.option("--smtp-port", type=click.IntRange(1, 65535), default=None,
+              help="Also take mail for the accounts' support addresses over SMTP on this port (same address).")
 @click.pass_context
-def server(ctx: click.Context, database: str, host: str, port: int) -> None:
+def server(ctx: click.Context, database: str, host: str, port: int, smtp_port: int | None) -> None:
     """Run the central backend (FastAPI on uvicorn). Set it up first with `agentdesk server init`."""
     if ctx.invoked_subcommand is not None:
         return
@@ -51,11 +53,39 @@ def server(ctx: click.Context, database: str, host: str, port: int) -> None:
                                    " `agentdesk server init` to upgrade it (safe to repeat).")
     click.echo(f"AgentDesk backend on http://{host}:{port} (database {database}); API at /docs", err=True)
     app = create_app(engine, jobs=True)
+    desk = _mail_desk(engine, host, smtp_port)
     # What is loaded by now (the libraries, the app) lives as long as the process: kept out of the collector's
     # full passes, which otherwise stalled every request for 50-100 ms a few times a minute under load.
     gc.collect()
     gc.freeze()
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        desk.stop()
+
+
+def _mail_desk(engine, host: str, smtp_port: int | None):  # type: ignore[no-untyped-def]
+    """The backend's mail: the SMTP listener (with --smtp-port) and the sender to the `[mail]` relay."""
+    from agentdesk.config import ConfigError, load_settings
+    from agentdesk.server.mail.listener import MailDesk
+
+    try:
+        settings = load_settings().mail
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    desk = MailDesk(engine, settings, smtp_host=host, smtp_port=smtp_port)
+    try:
+        desk.start()
+    except OSError as error:
+        raise click.ClickException(f"The mail listener cannot open port {smtp_port} on {host} ({error.strerror});"
+                                   " choose another --smtp-port.") from None
+    if smtp_port is not None:
+        from agentdesk.server.mail.intake import support_addresses
+
+        addresses = support_addresses(engine)
+        shown = ", ".join(addresses[:10]) + (f" and {len(addresses) - 10:,} more" if len(addresses) > 10 else "")
+        click.echo(f"Mail on smtp://{host}:{smtp_port} for {shown or 'no account yet'}", err=True)
+    return desk
 
 
 @server.command()

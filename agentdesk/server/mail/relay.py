@@ -1,0 +1,93 @@
+"""Sending the desk's mail through the SMTP relay: one try per mail, its outcome recorded (sent, deferred with
+backoff, bounced with the reason). A refusal with a 5xx code is final; anything else (the relay away, a 4xx) is
+tried again later."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine
+
+from agentdesk.domain.mail import compose
+from agentdesk.server.mail import outgoing
+
+SMTP_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Relay:
+    """Where mail goes out: host and port, STARTTLS, and the sign-in (from the environment)."""
+
+    host: str
+    port: int
+    starttls: bool = False
+    username: str | None = None
+    password: str | None = None
+
+    @classmethod
+    def from_setting(cls, address: str, *, starttls: bool = False, environ: Mapping[str, str] | None = None) -> Relay:
+        """`smtp://host:port` (port 25 when none) with the sign-in from AGENTDESK_MAIL_USERNAME/PASSWORD."""
+        env = os.environ if environ is None else environ
+        parts = urlsplit(address)
+        if parts.scheme != "smtp" or not parts.hostname:
+            raise ValueError(f"The mail relay {address[:80]!r} is not an address like smtp://mail.example.com:587.")
+        return cls(parts.hostname, parts.port or 25, starttls, env.get("AGENTDESK_MAIL_USERNAME") or None,
+                   env.get("AGENTDESK_MAIL_PASSWORD") or None)
+
+
+def _message(mail: object) -> bytes:
+    row = mail
+    references = (row.in_reply_to,) if row.in_reply_to else ()  # type: ignore[attr-defined]
+    return compose(
+        sender=row.sender, to=row.recipient, subject=row.subject, body=row.body,  # type: ignore[attr-defined]
+        message_id=row.message_id, in_reply_to=row.in_reply_to, references=references,  # type: ignore[attr-defined]
+        automatic=row.kind == "acknowledgement", loop_marker=row.sender,  # type: ignore[attr-defined]
+    ).as_bytes()
+
+
+def send_one(relay: Relay, mail: object) -> tuple[str | None, bool]:
+    """Hand `mail` to the relay: (None, False) when it took it, else (why, whether that is final)."""
+    try:
+        with smtplib.SMTP(relay.host, relay.port, timeout=SMTP_TIMEOUT_S) as smtp:
+            smtp.ehlo()
+            if relay.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if relay.username and relay.password:
+                smtp.login(relay.username, relay.password)
+            smtp.sendmail(mail.sender, [mail.recipient], _message(mail))  # type: ignore[attr-defined]
+        return None, False
+    except smtplib.SMTPRecipientsRefused as error:
+        code, words = next(iter(error.recipients.values()))
+        return f"the receiving server refused the address ({code} {_text(words)})", code >= 500
+    except smtplib.SMTPResponseException as error:
+        return f"the relay refused the mail ({error.smtp_code} {_text(error.smtp_error)})", error.smtp_code >= 500
+    except smtplib.SMTPNotSupportedError:
+        return "the relay does not offer STARTTLS, which the settings ask for", False
+    except (OSError, smtplib.SMTPException) as error:
+        return f"the relay could not be reached ({type(error).__name__}: {str(error)[:200]})", False
+
+
+def _text(words: bytes | str) -> str:
+    return (words.decode("utf-8", "replace") if isinstance(words, bytes) else str(words))[:300]
+
+
+def send_due(engine: Engine, relay: Relay | None, *, now: datetime | None = None,
+             first_retry_s: float = outgoing.FIRST_RETRY_S) -> dict[str, int]:
+    """Queue new agent replies, then try every mail that is due; counts of the outcomes. Without a relay the mail
+    stays queued."""
+    outgoing.queue_replies(engine, now)
+    counts = {"sent": 0, "deferred": 0, "bounced": 0}
+    if relay is None:
+        return counts
+    for mail in outgoing.due(engine, now):
+        error, permanent = send_one(relay, mail)
+        state = outgoing.after_try(engine, mail, error, permanent, now, first_retry_s)
+        counts[state] += 1
+    return counts

@@ -1,0 +1,158 @@
+"""The backend's mail tables. They are the backend's own (never pulled by terminals): what reaches a terminal is
+the ticket and its messages. Made on first use, idempotently, so a backend set up before mail existed gets them
+without a migration step."""
+
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Engine,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+mail_metadata = MetaData()
+
+mailbox = Table(
+    "mail_mailbox", mail_metadata,
+    Column("account_id", String(64), primary_key=True),
+    Column("address", String(254), nullable=False, unique=True),
+    Column("acknowledgement", Text, nullable=True),  # the account's own template; None: the standard one
+    Column("since", String(40), nullable=False),  # replies written before this are not mailed (old demo cases)
+    # Fetching from the account's own mailbox as well (optional): imap://host:port or imaps://host:port, the user,
+    # and the name of the environment variable holding the password (the password itself is never stored here).
+    Column("imap_url", String(300), nullable=True),
+    Column("imap_user", String(254), nullable=True),
+    Column("imap_password_env", String(100), nullable=True),
+    Column("imap_folder", String(200), nullable=True),
+)
+"""Each account's support address (lower-case): mail to it becomes the account's tickets."""
+
+mail_imap_state = Table(
+    "mail_imap_state", mail_metadata,
+    Column("account_id", String(64), primary_key=True),
+    Column("uidvalidity", BigInteger, nullable=False),
+    Column("last_uid", BigInteger, nullable=False),
+)
+"""How far each account's IMAP folder has been taken in (the mailbox itself is left as it is)."""
+
+mail_received = Table(
+    "mail_received", mail_metadata,
+    Column("id", String(64), primary_key=True),
+    Column("account_id", String(64), nullable=False),
+    Column("received_at", String(40), nullable=False),
+    Column("envelope_from", String(254), nullable=True),
+    Column("sender", String(254), nullable=True),  # the From address, where replies on the ticket go
+    Column("message_id", String(500), nullable=True),
+    Column("ticket_id", String(64), nullable=True),
+    Column("outcome", String(40), nullable=False),  # new_case, follow_up, unreadable, bounce, held (refused by a rule)
+    Column("automatic", Boolean, nullable=False),
+    Column("digest", String(64), nullable=False),  # SHA-256 of `raw`: the same message delivered twice is taken once
+    Column("raw", LargeBinary, nullable=False),
+    Index("mail_received_ticket", "ticket_id"),
+    Index("mail_received_message", "account_id", "message_id"),
+)
+"""Every message taken in, byte for byte, for audit: nothing received is dropped."""
+
+mail_attachment = Table(
+    "mail_attachment", mail_metadata,
+    Column("id", String(64), primary_key=True),
+    Column("received_id", String(64), nullable=False),
+    Column("ticket_id", String(64), nullable=True),
+    Column("name", String(200), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("content", LargeBinary, nullable=True),  # None: over the cap (the raw message still holds it)
+    Index("mail_attachment_ticket", "ticket_id"),
+)
+
+mail_thread = Table(
+    "mail_thread", mail_metadata,
+    Column("message_id", String(500), primary_key=True),
+    Column("ticket_id", String(64), nullable=False),
+)
+"""Which ticket each Message-ID (received or sent) belongs to, so a reply finds its case by In-Reply-To."""
+
+mail_outgoing = Table(
+    "mail_outgoing", mail_metadata,
+    Column("id", String(64), primary_key=True),
+    Column("account_id", String(64), nullable=False),
+    Column("ticket_id", String(64), nullable=False),
+    Column("ticket_message_id", String(64), nullable=True, unique=True),  # an agent's reply; None: an acknowledgement
+    Column("kind", String(20), nullable=False),  # acknowledgement, reply
+    Column("sender", String(254), nullable=False),
+    Column("recipient", String(254), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("message_id", String(500), nullable=False),
+    Column("in_reply_to", String(500), nullable=True),
+    Column("state", String(20), nullable=False),  # queued, sent, deferred, bounced
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", String(40), nullable=False),
+    Column("reason", Text, nullable=True),  # why it was deferred or bounced
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Index("mail_outgoing_due", "state", "next_attempt_at"),
+    Index("mail_outgoing_ticket", "ticket_id"),
+)
+"""Mail the desk sends, with its delivery state for the ticket to show."""
+
+mail_counter = Table(
+    "mail_counter", mail_metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+    Column("text_value", String(64), nullable=True),
+)
+"""The mail desk's case-number counter with its own client id (its case numbers' terminal part), and
+`replies_seen`: the version up to which pushed replies have been looked at for mailing."""
+
+_READY: weakref.WeakSet[Engine] = weakref.WeakSet()
+_LOCK = threading.Lock()
+
+
+def slug(name: str) -> str:
+    """An account name as the host part of its demo address: `Acme Home & Garden` → `acme-home-garden`."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60] or "account"
+
+
+def ensure_mail_schema(engine: Engine, since: str) -> None:
+    """Make the mail tables if missing, and give every account without one its address,
+    `support@<account-slug>.example` (an admin changes it in `mail_mailbox`)."""
+    with _LOCK:
+        if engine in _READY:
+            return
+        with engine.begin() as conn:
+            mail_metadata.create_all(conn)
+            taken = set(conn.execute(text("SELECT address FROM mail_mailbox")).scalars())
+            rows = conn.execute(text(
+                "SELECT id, name FROM account WHERE id NOT IN (SELECT account_id FROM mail_mailbox) ORDER BY id")).all()
+            for account_id, name in rows:
+                address, n = f"support@{slug(name)}.example", 1
+                while address in taken:
+                    n += 1
+                    address = f"support@{slug(name)}-{n}.example"
+                taken.add(address)
+                conn.execute(mailbox.insert().values(account_id=account_id, address=address, since=since))
+            if conn.execute(text("SELECT 1 FROM mail_counter WHERE name = 'replies_seen'")).first() is None:
+                # Replies pushed from here on are mailed; those written before the desk had mail are history.
+                conn.execute(mail_counter.insert().values(name="replies_seen", value=conn.execute(
+                    text("SELECT version FROM sync_state WHERE id = 1")).scalar_one()))
+        _READY.add(engine)
+
+
+def forget_ready(engine: Engine) -> None:
+    """Look at the accounts again on next use (a test or an admin added one)."""
+    with _LOCK:
+        _READY.discard(engine)
