@@ -23,8 +23,8 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_delay, wait_exponential_jitter
 
 from agentdesk.clock import Clock, iso
-from agentdesk.localstore.errors import StoreError
-from agentdesk.localstore.replica import PullApplied
+from agentdesk.errors import StoreError
+from agentdesk.records import PullApplied
 from agentdesk.store import Store
 
 SNAPSHOT_FILE_TYPE = "application/vnd.sqlite3"

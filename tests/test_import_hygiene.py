@@ -18,7 +18,8 @@ def test_import_linter_contracts_hold() -> None:
 def test_core_modules_import_without_loading_textual() -> None:
     code = (
         "import sys\n"
-        "import agentdesk.store, agentdesk.calldesk, agentdesk.demo, agentdesk.config, sync.outbox\n"
+        "import agentdesk.store, agentdesk.calldesk, agentdesk.demo, agentdesk.config, agentdesk.localstore.outbox\n"
+        "import agentdesk.mutations.registry, agentdesk.records, agentdesk.errors\n"
         "import agentdesk.domain.text, agentdesk.domain.calls, agentdesk.domain.hold\n"
         "loaded = [m for m in sys.modules if m.split('.')[0] in {'textual', 'screens', 'widgets'}]\n"
         "print(','.join(loaded))\n"

@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from agentdesk.errors import StoreError
 from agentdesk.localstore import bulk
-from agentdesk.localstore.errors import StoreError
+from agentdesk.records.sync import PullApplied, Rejection
 
 LOCAL_TABLES = frozenset({"outbox", "meta", "undo_log", "sync_rejection", "ticket_draft"})
 """The same set as `agentdesk.models.LOCAL_ONLY` (a test holds them equal; the store does not import models)."""
@@ -189,29 +190,6 @@ def replay_pending(
         finally:
             recording(conn, None)
     return failed
-
-
-@dataclass(frozen=True, slots=True)
-class PullApplied:
-    """What one pull did to the store."""
-
-    changes: int
-    acknowledged: int
-    rejected: int
-    replay_failed: tuple[int, ...]
-    reset: bool
-    cookie: int
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """A change the backend refused, with its reason (for the agent's "needs attention" list)."""
-
-    mutation_id: int
-    name: str
-    args: str
-    reason: str
-    rejected_at: str
 
 
 def rebase(
