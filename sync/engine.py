@@ -1,4 +1,4 @@
-"""The sync engine: pushes the outbox to the backend and pulls its changes into the local store (SYNC.md).
+"""The sync engine: pushes the outbox to the backend and pulls its changes into the local store (docs/sync.md).
 
 One engine per store, one round at a time (a lock). A round pushes every queued mutation in batches, then pulls
 until the backend has nothing more. Network trouble is retried with exponential backoff and jitter (tenacity),

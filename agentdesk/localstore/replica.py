@@ -3,7 +3,7 @@
 While a mutation runs locally, temporary triggers on the writer connection record a before-image of every row
 it touches in `undo_log` (an insert remembers the key, an update or delete the whole old row). A pull then, in
 one transaction: undoes every unacknowledged mutation (newest first), applies the backend's rows, drops the
-outbox rows the backend has acknowledged, replays the rest in order, and saves the cookie (SYNC.md).
+outbox rows the backend has acknowledged, replays the rest in order, and saves the cookie (docs/sync.md).
 
 Tables that are not the backend's (the outbox, `meta`, the undo log, rejections, search indexes) are local.
 All functions run inside the caller's transaction.

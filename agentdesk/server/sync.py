@@ -1,4 +1,4 @@
-"""Push and pull on the backend (SYNC.md), independent of HTTP.
+"""Push and pull on the backend (docs/sync.md), independent of HTTP.
 
 Push applies each mutation in its own transaction: lock the version row, compare the mutation id with the
 client group's last applied id (skip a duplicate, refuse a fork, stop at a gap), bump the version, run the
