@@ -3,6 +3,7 @@
 Like `store.tickets` it shares the store's connections; the queries live in `localstore.appointments`; reads go
 through the store's read-only connection. Bookings are written as mutations (`appointment.book@1` ...), built
 by `agentdesk.booker`.
+`OutboundTask` lives in `agentdesk.records`; importing it from here still works.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ quarter hours already held by the suitable professionals (one range scan of `app
 time off, then, per professional and working span, finds every start whose units are all free. Proposals
 are distinct start times, soonest first, each with the most skilled free professional (then the one with the
 fewest bookings that day, then by name), so the agent can offer the caller a real choice of times.
+The records these return live in `agentdesk.records`; importing them from here still works.
 """
 
 from __future__ import annotations

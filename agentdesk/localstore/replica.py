@@ -7,6 +7,7 @@ outbox rows the backend has acknowledged, replays the rest in order, and saves t
 
 Tables that are not the backend's (the outbox, `meta`, the undo log, rejections, search indexes) are local.
 All functions run inside the caller's transaction.
+`PullApplied` and `Rejection` live in `agentdesk.records`; importing them from here still works.
 """
 
 from __future__ import annotations

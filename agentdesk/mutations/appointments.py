@@ -1,10 +1,10 @@
 """Appointment mutators: book, reschedule, cancel, the survey's answer, and finishing an outbound task.
 
-Listed in `agentdesk.mutations.registry`. A booking made on a terminal is
-`tentative`; the same mutator run by the backend (whose connection says `authoritative`) writes `confirmed`,
-and the backend's rows replace the terminal's on the next pull. Either way the booking's quarter hours go into
-`appointment_slot`, whose primary key refuses a second booking of a professional's time: `why_not` only
-explains a refusal in words before the database would refuse it anyway.
+Listed in `agentdesk.mutations.registry`. A booking made on a terminal is `tentative`; the same mutation run by
+the backend (whose connection says `authoritative`) writes `confirmed`, and the backend's rows replace the
+terminal's on the next pull. Either way the booking's quarter hours go into `appointment_slot`, whose primary key
+refuses a second booking of a professional's time: `why_not` only explains a refusal in words before the
+database would refuse it anyway.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Ticket mutators: open a case, add a message, move it through its life, consent, assign, save the sale.
 
-Listed in `agentdesk.mutations.registry`. Like every mutator they run in the
-store's write transaction on the terminal, and on the backend's connection when pushed, so the SQL is plain
-and portable, ids and times come in the arguments, and the rules are `agentdesk.domain.tickets`'s.
+Listed in `agentdesk.mutations.registry`. Like every mutation they run in the store's write transaction on the
+terminal, and on the backend's connection when pushed, so the SQL is plain and portable, ids and times come in
+the arguments, and the rules are `agentdesk.domain.tickets`'s.
 """
 
 from __future__ import annotations
