@@ -20,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
+from agentdesk.errors import ConfigError as ConfigError
+
 ENV_PREFIX = "AGENTDESK_"
 ENV_CONFIG = "AGENTDESK_CONFIG"
 """The variable that names the settings file when no path is given."""
@@ -261,10 +263,6 @@ class Settings(BaseSettings):
         # Only load_settings reads the environment (from the mapping it is given), so tests never see the
         # user's variables and the file and the environment are merged in one place.
         return (init_settings,)
-
-
-class ConfigError(Exception):
-    """The settings cannot be used; the message says where (file and line, or variable) and what to change."""
 
 
 class _EnvironmentSource(EnvSettingsSource):

@@ -26,9 +26,10 @@ from agentdesk.demodata.histories import Histories
 from agentdesk.demodata.loader import RowBuffer, restore_indexes, set_aside_indexes, wipe
 from agentdesk.demodata.tickets import add_refund_and_cancellation_tickets
 from agentdesk.demodata.world import Dice, build_world, make_pools
+from agentdesk.errors import StoreError
 from agentdesk.localstore.connection import CACHE_KIB
-from agentdesk.localstore.errors import StoreError, translate
 from agentdesk.localstore.tickets import refresh_clocks
+from agentdesk.localstore.transaction import transaction
 from agentdesk.store import Store, rebuild_search_indexes
 
 WELL_KNOWN_NUMBER = "+18002181525"
@@ -94,17 +95,8 @@ def generate(
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("PRAGMA cache_size = -1048576")
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with transaction(conn, "loading the demo data"):
                 summary = _load(conn, customers, seed, long_history, interactions_per_customer, reset, tell)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-        except StoreError:
-            raise
-        except Exception as error:
-            raise translate(error, "loading the demo data") from error
         finally:
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from agentdesk.clock import iso, parse_iso
 from agentdesk.domain import booking
 from agentdesk.domain.text import one_line
+from agentdesk.errors import NoMatch as NoMatch
 from agentdesk.localstore import appointments as ap
 
 UID_DOMAIN = "appointments.agentdesk"
@@ -29,10 +30,6 @@ UID_DOMAIN = "appointments.agentdesk"
 a calendar app that imports tomorrow's file again updates the events instead of doubling them."""
 
 PRODID = "-//AgentDesk//Professional's day//EN"
-
-
-class NoMatch(ValueError):
-    """`--professional` or `--account` matched nothing; the message says which."""
 
 
 @dataclass(frozen=True, slots=True)

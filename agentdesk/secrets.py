@@ -9,12 +9,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from agentdesk.errors import NoKeyring as NoKeyring
+
 SERVICE = "agentdesk"
 ENV_TOKEN = "AGENTDESK_TOKEN"
-
-
-class NoKeyring(Exception):
-    """No usable keyring on this machine; the message says what to do instead."""
 
 
 def _keyring():  # type: ignore[no-untyped-def]

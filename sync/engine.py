@@ -1,4 +1,4 @@
-"""The sync engine: pushes the outbox to the backend and pulls its changes into the local store (SYNC.md).
+"""The sync engine: pushes the outbox to the backend and pulls its changes into the local store (docs/sync.md).
 
 One engine per store, one round at a time (a lock). A round pushes every queued mutation in batches, then pulls
 until the backend has nothing more. Network trouble is retried with exponential backoff and jitter (tenacity),
@@ -23,8 +23,8 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_delay, wait_exponential_jitter
 
 from agentdesk.clock import Clock, iso
-from agentdesk.localstore.errors import StoreError
-from agentdesk.localstore.replica import PullApplied
+from agentdesk.errors import StoreError
+from agentdesk.records import PullApplied
 from agentdesk.store import Store
 
 SNAPSHOT_FILE_TYPE = "application/vnd.sqlite3"

@@ -18,11 +18,12 @@ def test_import_linter_contracts_hold() -> None:
 def test_core_modules_import_without_loading_textual() -> None:
     code = (
         "import sys\n"
-        "import agentdesk.store, agentdesk.demo, agentdesk.config, sync.outbox\n"
+        "import agentdesk.store, agentdesk.demo, agentdesk.config, agentdesk.localstore.outbox\n"
+        "import agentdesk.mutations.registry, agentdesk.records, agentdesk.errors\n"
         "import agentdesk.desks.calls, agentdesk.desks.tickets, agentdesk.desks.bookings\n"
         "import agentdesk.desks.outbound, agentdesk.desks.customers, agentdesk.desks.workstation\n"
         "import agentdesk.desks.call_sources, agentdesk.desks.writer\n"
-        "import agentdesk.server.app\n"
+        "import agentdesk.server.app, agentdesk.reporting.commands, agentdesk.sound\n"
         "import agentdesk.domain.text, agentdesk.domain.calls, agentdesk.domain.hold, agentdesk.domain.booking\n"
         "loaded = [m for m in sys.modules if m.split('.')[0] in {'textual', 'screens', 'widgets'}]\n"
         "print(','.join(loaded))\n"

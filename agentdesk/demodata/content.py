@@ -240,7 +240,7 @@ REPLY_TEMPLATES = (
     ("Resolution check", "Hello {{ customer_name }},\n\nMay we close case {{ case_number }}? Reply yes and "
      "we will mark it resolved.\n\n{{ agent_name }}"),
 )
-# Text that must be shown as text: escape sequences and markup in what customers write (HARDENING.md).
+# Text that must be shown as text: escape sequences and markup in what customers write (docs/hardening.md).
 HOSTILE_NAMES = (
     "Eve [@click=app.quit]Winner[/] Mallory",
     "Trudy \x1b]0;You have been hacked\x07\x1b[31mRed\x1b[0m Oswald",

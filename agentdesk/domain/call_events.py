@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from agentdesk.errors import CallEventRefused as CallEventRefused
+
 
 class CallEventType(StrEnum):
     RINGING = "ringing"
@@ -22,10 +24,6 @@ _NEXT: dict[str | None, frozenset[CallEventType]] = {
     "resumed": frozenset({CallEventType.HELD, CallEventType.ENDED}),
     "ended": frozenset(),
 }
-
-
-class CallEventRefused(Exception):
-    """An event the call's state does not allow; the message says why."""
 
 
 def next_state(current: str | None, event: CallEventType) -> str:

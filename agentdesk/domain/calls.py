@@ -11,10 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from agentdesk.domain.sla import RingPolicy
-
-
-class CallError(Exception):
-    """A step the call's state does not allow; the message is a sentence for the agent."""
+from agentdesk.errors import CallError as CallError
 
 
 class CallState(StrEnum):

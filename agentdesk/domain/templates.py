@@ -21,6 +21,8 @@ from jinja2 import StrictUndefined, nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
+from agentdesk.errors import TemplateProblem as TemplateProblem
+
 MAX_TEMPLATE_CHARS = 20_000
 MAX_OUTPUT_CHARS = 20_000
 MAX_RANGE = 200
@@ -39,14 +41,6 @@ _FORBIDDEN: tuple[tuple[type[nodes.Node], str], ...] = (
     (nodes.ScopedEvalContextModifier, "autoescape blocks"), (nodes.EvalContextModifier, "autoescape blocks"),
 )
 _UNDEFINED_NAME = re.compile(r"'([^']{1,60})' is undefined")
-
-
-class TemplateProblem(ValueError):
-    """A template that cannot be filled; `field` names the missing or wrong field when there is one."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Untrusted text made safe to show in a terminal (the spec is HARDENING.md, "Untrusted text in a terminal").
+"""Untrusted text made safe to show in a terminal (docs/hardening.md, "Untrusted text").
 
 Customers write names, e-mails, chats and web forms, and all of it reaches an agent's screen. Escape
 sequences in that text would reach the terminal through every widget, so a hostile e-mail could set the window

@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from agentdesk.errors import MoveRefused as MoveRefused
+
 
 class Status(StrEnum):
     """Where a ticket is in its life (stored as the value)."""
@@ -62,10 +64,6 @@ class Consent:
 
     how: ConsentHow
     given_at: datetime
-
-
-class MoveRefused(ValueError):
-    """A move the state machine does not allow; the message says why, in a sentence."""
 
 
 def parse_status(value: str) -> Status:

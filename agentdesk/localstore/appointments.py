@@ -8,6 +8,7 @@ quarter hours already held by the suitable professionals (one range scan of `app
 time off, then, per professional and working span, finds every start whose units are all free. Proposals
 are distinct start times, soonest first, each with the most skilled free professional (then the one with the
 fewest bookings that day, then by name), so the agent can offer the caller a real choice of times.
+The records these return live in `agentdesk.records`; importing them from here still works.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from agentdesk.clock import iso, parse_iso
 from agentdesk.domain import booking
 from agentdesk.domain.booking import ANY, UNIT, UNIT_MINUTES, Hours, Preferences
+from agentdesk.records.appointments import AppointmentType, Booking, Professional, Proposal
 
 HORIZON_DAYS = 92
 """How far ahead the booker looks for free slots (about three months)."""
@@ -32,68 +33,6 @@ MAX_PROPOSALS = 50
 PROPOSAL_STEP_MINUTES = 30
 """Proposals start on the hour and half hour (local), a grid callers and professionals expect; a booking may
 still start on any quarter hour (rescheduling to 9:15 is allowed), and 15-minute types are proposed every 15."""
-
-
-@dataclass(frozen=True, slots=True)
-class AppointmentType:
-    """What can be booked."""
-
-    id: str
-    account_id: str
-    name: str
-    minutes: int
-    skill: str
-    min_level: int
-    buffer_minutes: int
-
-
-@dataclass(frozen=True, slots=True)
-class Professional:
-    """A professional who can be booked, with what the booker filters on."""
-
-    id: str
-    account_id: str
-    name: str
-    languages: tuple[str, ...]
-    location: str
-    skills: dict[str, int]
-
-
-@dataclass(frozen=True, slots=True)
-class Proposal:
-    """A free slot to offer: when, with whom."""
-
-    starts_at: datetime
-    ends_at: datetime
-    professional_id: str
-    professional_name: str
-    level: int
-
-
-@dataclass(frozen=True, slots=True)
-class Booking:
-    """A stored appointment with the names a screen shows."""
-
-    id: str
-    account_id: str
-    customer_id: str
-    customer_name: str
-    professional_id: str
-    professional_name: str
-    type_id: str
-    type_name: str
-    starts_at: datetime
-    ends_at: datetime
-    status: str
-    location: str
-    note: str
-    rating: int | None
-    rating_comment: str | None
-
-    @property
-    def reference(self) -> str:
-        """What the caller is told to quote."""
-        return booking.reference(self.id)
 
 
 def appointment_types(conn: Any, account_id: str) -> list[AppointmentType]:

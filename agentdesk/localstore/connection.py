@@ -12,8 +12,9 @@ import uuid
 from pathlib import Path
 
 from agentdesk.clock import Clock
-from agentdesk.localstore.errors import CorruptStore, StoreError, is_corruption, translate
-from agentdesk.migrations import MigrationError, migrate
+from agentdesk.errors import CorruptStore, MigrationError, StoreError
+from agentdesk.localstore.transaction import is_corruption, transaction, translate
+from agentdesk.migrations import migrate
 
 BUSY_TIMEOUT_MS = 5000
 """How long a write waits for another writer before it is reported as not saved."""
@@ -158,14 +159,9 @@ def client_group_id(conn: sqlite3.Connection) -> str:
     row = conn.execute("SELECT value FROM meta WHERE key = ?", (CLIENT_GROUP_KEY,)).fetchone()
     if row is not None:
         return str(row[0])
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(conn):
         conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
             (CLIENT_GROUP_KEY, str(uuid.uuid4())),
         )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return str(conn.execute("SELECT value FROM meta WHERE key = ?", (CLIENT_GROUP_KEY,)).fetchone()[0])

@@ -6,7 +6,7 @@ import re
 import sqlite3
 
 from agentdesk.domain import phones
-from agentdesk.localstore.errors import NotFound
+from agentdesk.errors import NotFound
 from agentdesk.localstore.numbers import CASE_QUERY, ORDER_QUERY
 from agentdesk.localstore.stamps import moment
 from agentdesk.records import Customer, CustomerMatch

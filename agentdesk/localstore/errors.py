@@ -1,87 +1,25 @@
-"""What the local store tells a person when it cannot do something: sentences, with the next step.
+"""The local store's errors, kept importable from here; they live in `agentdesk.errors`."""
 
-`NotSaved` is the one the screen must show loudly: the change the agent just made is not on disk.
-"""
+from agentdesk.errors import CorruptStore, NotFound, NotSaved, StoreError, UnknownMutation
+from agentdesk.localstore.transaction import (
+    SQLITE_BUSY,
+    SQLITE_CANTOPEN,
+    SQLITE_CONSTRAINT,
+    SQLITE_CORRUPT,
+    SQLITE_FULL,
+    SQLITE_IOERR,
+    SQLITE_LOCKED,
+    SQLITE_NOMEM,
+    SQLITE_NOTADB,
+    SQLITE_PERM,
+    SQLITE_READONLY,
+    error_code,
+    is_corruption,
+    translate,
+)
 
-from __future__ import annotations
-
-import sqlite3
-from pathlib import Path
-
-# SQLite's primary result codes (the low byte of an extended code).
-SQLITE_PERM, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_NOMEM, SQLITE_READONLY = 3, 5, 6, 7, 8
-SQLITE_IOERR, SQLITE_CORRUPT, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_CONSTRAINT = 10, 11, 13, 14, 19
-SQLITE_NOTADB = 26
-
-
-class StoreError(Exception):
-    """The local store could not do something; the message is a sentence for the person at the terminal."""
-
-
-class NotSaved(StoreError):
-    """A change did not reach the disk (disk full, I/O error, store locked): the screen shows "not saved"."""
-
-
-class UnknownMutation(StoreError):
-    """A mutation name (or version) this AgentDesk does not know."""
-
-
-class NotFound(StoreError):
-    """An account, agent or customer asked for by id is not in the local store."""
-
-
-class CorruptStore(StoreError):
-    """The store file failed its integrity check at open and was moved aside (`moved_to`)."""
-
-    def __init__(self, message: str, moved_to: Path | None = None) -> None:
-        super().__init__(message)
-        self.moved_to = moved_to
-
-
-def error_code(error: sqlite3.Error) -> int | None:
-    """SQLite's primary result code for `error`, when Python reports one."""
-    code = getattr(error, "sqlite_errorcode", None)
-    return code & 0xFF if isinstance(code, int) else None
-
-
-def is_corruption(error: sqlite3.Error) -> bool:
-    """True when `error` says the file is damaged or is not a database at all."""
-    code = error_code(error)
-    if code is not None:
-        return code in (SQLITE_CORRUPT, SQLITE_NOTADB)
-    text = str(error).lower()
-    return "malformed" in text or "not a database" in text
-
-
-def translate(error: BaseException, what: str) -> StoreError:
-    """`error`, raised while doing `what` (e.g. "the change call.ring@1"), as a StoreError for a person."""
-    if isinstance(error, StoreError):
-        return error
-    if isinstance(error, sqlite3.Error):
-        code = error_code(error)
-        text = str(error)
-        # Without a result code (older Pythons, hand-made errors) the message is all there is to go on.
-        guess = text.lower() if code is None else ""
-        if code == SQLITE_FULL or "is full" in guess:
-            return NotSaved(f"The disk is full, so {what} was not saved. Free some disk space and try again.")
-        if code == SQLITE_IOERR or "disk i/o" in guess:
-            return NotSaved(f"The disk reported an error, so {what} was not saved. Try again; if it keeps "
-                            "happening, tell your supervisor: the disk may be failing.")
-        if code in (SQLITE_BUSY, SQLITE_LOCKED) or "locked" in guess:
-            return NotSaved(f"The local store stayed busy (is another AgentDesk using it?), so {what} was "
-                            "not saved. Close the other AgentDesk or try again in a moment.")
-        if code in (SQLITE_READONLY, SQLITE_CANTOPEN, SQLITE_PERM) or "readonly" in guess:
-            return NotSaved(f"The local store cannot be written, so {what} was not saved. Check that its "
-                            "file and folder are writable by you.")
-        if code == SQLITE_NOMEM:
-            return NotSaved(f"The computer ran out of memory, so {what} was not saved. Close other programs "
-                            "and try again.")
-        if is_corruption(error):
-            return NotSaved(f"The local store is damaged, so {what} was not saved. Restart AgentDesk: it "
-                            "checks the store and sets the damaged file aside.")
-        if code == SQLITE_CONSTRAINT or isinstance(error, sqlite3.IntegrityError):
-            return StoreError(f"The local store refused {what}: {text}.")
-        return StoreError(f"The local store could not finish {what}: {text}.")
-    if isinstance(error, OSError):
-        return NotSaved(f"The disk reported an error ({error.strerror or error}), so {what} was not saved.")
-    return StoreError(f"{what[:1].upper()}{what[1:]} failed: {type(error).__name__}: {error}.")
+__all__ = [
+    "SQLITE_BUSY", "SQLITE_CANTOPEN", "SQLITE_CONSTRAINT", "SQLITE_CORRUPT", "SQLITE_FULL", "SQLITE_IOERR",
+    "SQLITE_LOCKED", "SQLITE_NOMEM", "SQLITE_NOTADB", "SQLITE_PERM", "SQLITE_READONLY", "CorruptStore", "NotFound",
+    "NotSaved", "StoreError", "UnknownMutation", "error_code", "is_corruption", "translate",
+]

@@ -3,10 +3,11 @@
 While a mutation runs locally, temporary triggers on the writer connection record a before-image of every row
 it touches in `undo_log` (an insert remembers the key, an update or delete the whole old row). A pull then, in
 one transaction: undoes every unacknowledged mutation (newest first), applies the backend's rows, drops the
-outbox rows the backend has acknowledged, replays the rest in order, and saves the cookie (SYNC.md).
+outbox rows the backend has acknowledged, replays the rest in order, and saves the cookie (docs/sync.md).
 
 Tables that are not the backend's (the outbox, `meta`, the undo log, rejections, search indexes) are local.
 All functions run inside the caller's transaction.
+`PullApplied` and `Rejection` live in `agentdesk.records`; importing them from here still works.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from agentdesk.errors import StoreError
 from agentdesk.localstore import bulk
-from agentdesk.localstore.errors import StoreError
+from agentdesk.records.sync import PullApplied, Rejection
 
 LOCAL_TABLES = frozenset({"outbox", "meta", "undo_log", "sync_rejection", "ticket_draft"})
 """The same set as `agentdesk.models.LOCAL_ONLY` (a test holds them equal; the store does not import models)."""
@@ -189,29 +191,6 @@ def replay_pending(
         finally:
             recording(conn, None)
     return failed
-
-
-@dataclass(frozen=True, slots=True)
-class PullApplied:
-    """What one pull did to the store."""
-
-    changes: int
-    acknowledged: int
-    rejected: int
-    replay_failed: tuple[int, ...]
-    reset: bool
-    cookie: int
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """A change the backend refused, with its reason (for the agent's "needs attention" list)."""
-
-    mutation_id: int
-    name: str
-    args: str
-    reason: str
-    rejected_at: str
 
 
 def rebase(

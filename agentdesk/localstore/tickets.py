@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from agentdesk.errors import NotFound
 from agentdesk.localstore.customers import clean_query, prefix_query
-from agentdesk.localstore.errors import NotFound
 from agentdesk.localstore.numbers import CASE_PREFIX, CASE_QUERY, CROCKFORD, case_number, terminal_prefix
 from agentdesk.localstore.stamps import moment
 from agentdesk.records import (

@@ -13,6 +13,9 @@ import sqlite3
 from dataclasses import dataclass
 from importlib import resources
 
+from agentdesk.errors import MigrationError as MigrationError
+from agentdesk.localstore.transaction import transaction
+
 _FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -23,10 +26,6 @@ class Migration:
     version: int
     name: str
     sql: str
-
-
-class MigrationError(Exception):
-    """The migration files or the store's version do not fit together."""
 
 
 def migrations() -> list[Migration]:
@@ -83,21 +82,15 @@ def migrate(conn: sqlite3.Connection) -> list[int]:
         )
     applied: list[int] = []
     for step in steps[version:]:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        # Errors go up as SQLite raised them: opening the store tells a damaged file from other trouble.
+        with transaction(conn):
             # Another process may have migrated while this one waited for the write lock.
             if current_version(conn) >= step.version:
-                conn.execute("ROLLBACK")
                 continue
             # Statement by statement (executescript would commit first): the schema change and the version
             # bump commit together or not at all.
             for statement in statements(step.sql):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {step.version}")
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
         applied.append(step.version)
     return applied

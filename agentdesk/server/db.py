@@ -3,7 +3,7 @@
 SQLite runs every transaction as `BEGIN IMMEDIATE` (one writer at a time, no upgrade deadlocks) in WAL mode
 with a busy timeout; PostgreSQL runs at READ COMMITTED and serialises pushes on the `sync_state` row lock.
 
-The mutators the terminals run (`sync.mutators`) are plain DB-API code with `?` placeholders; `MutatorConnection`
+The mutators the terminals run (`agentdesk.mutations`) are plain DB-API code with `?` placeholders; `MutatorConnection`
 lets the same functions run on the backend's connection, whichever database it is.
 """
 

@@ -1,4 +1,4 @@
-"""Push and pull on the backend (SYNC.md), independent of HTTP.
+"""Push and pull on the backend (docs/sync.md), independent of HTTP.
 
 Push applies each mutation in its own transaction: lock the version row, compare the mutation id with the
 client group's last applied id (skip a duplicate, refuse a fork, stop at a gap), bump the version, run the
@@ -23,10 +23,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, Table, and_, bindparam, or_, select, text
 from sqlalchemy.exc import DBAPIError
 
-from agentdesk.localstore.errors import StoreError
+from agentdesk.errors import StoreError
+from agentdesk.mutations import registry as mutators
 from agentdesk.server.db import MutatorConnection, is_bad_data, unique_violation_table, write_together
 from agentdesk.server.schema import domain_tables, partition_column, sync_change, sync_client_group, sync_mutation
-from sync import mutators
 
 PULL_PAGE_ROWS = 5_000
 """At most this many changed rows per pull page (a single version bigger than this still comes whole)."""

@@ -21,7 +21,7 @@ from agentdesk.cli import main
 from agentdesk.clock import FixedClock, iso
 from agentdesk.demo import DemoSummary
 from agentdesk.domain.text import PAYLOADS, one_line, sanitize
-from agentdesk.localstore.appointments import Booking
+from agentdesk.records import Booking
 from agentdesk.schedule import UID_DOMAIN
 from agentdesk.store import Store
 

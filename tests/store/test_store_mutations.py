@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-import sync.mutators as mutators
+import agentdesk.mutations.registry as mutators
 from agentdesk.clock import iso
+from agentdesk.localstore.outbox import canonical_json, pending
 from agentdesk.store import NotSaved, Store, StoreError, UnknownMutation
-from sync.outbox import canonical_json, pending
 
 NOW = "2026-11-23T14:30:00.000000Z"
 

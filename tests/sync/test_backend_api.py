@@ -168,7 +168,7 @@ def test_terminals_pushing_at_once_each_get_their_own_answer(backend: Backend, t
             assert backend.scalar("SELECT count(*) FROM comment WHERE id = :i", i=group) == 1
     versions = [backend.scalar("SELECT version FROM sync_mutation WHERE client_group_id = :g", g=group)
                 for group in groups if group not in copies]
-    assert len(set(versions)) == len(versions)  # one version per push, as SYNC.md asks
+    assert len(set(versions)) == len(versions)  # one version per push, as docs/sync.md says
     with httpx.Client(base_url=backend.url, headers=headers) as client:  # an answer lost on the way: sent again
         again = client.post("/sync/push", json=body(groups[1], groups[1])).json()
     assert again["skipped"] == 1 and again["applied"] == 0

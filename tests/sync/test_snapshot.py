@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from agentdesk.clock import FixedClock
-from agentdesk.localstore.errors import StoreError
+from agentdesk.errors import StoreError
 from agentdesk.store import Store
 from tests.sync.conftest import Backend, Terminal
 

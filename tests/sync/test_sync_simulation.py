@@ -1,6 +1,6 @@
 """A deterministic simulation (Hypothesis, stateful): terminals write, go offline, and sync through a network that
-drops requests, drops answers after the backend committed, duplicates and answers busy; SYNC.md's invariants are
-checked after every step, convergence once the network heals. Runs on SQLite and on PostgreSQL."""
+drops requests, drops answers after the backend committed, duplicates and answers busy; the invariants of
+docs/sync.md are checked after every step, convergence once the network heals. Runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 

@@ -27,6 +27,8 @@ from agentdesk.clock import iso
 from agentdesk.domain.mail import MAX_ATTACHMENT_BYTES, ParsedMail, read_mail
 from agentdesk.localstore.errors import StoreError
 from agentdesk.localstore.numbers import case_number
+from agentdesk.mutations import registry as mutators
+from agentdesk.mutations.arguments import MAX_NAME_CHARS
 from agentdesk.server.db import MutatorConnection, write_together
 from agentdesk.server.mail.outgoing import queue_acknowledgement, record_bounce
 from agentdesk.server.mail.schema import (
@@ -37,8 +39,6 @@ from agentdesk.server.mail.schema import (
     mail_thread,
     mailbox,
 )
-from sync import mutators
-from sync.arguments import MAX_NAME_CHARS
 
 MAIL_DESK = "mail desk"
 """The author of what the backend writes on a ticket from mail."""

@@ -17,9 +17,9 @@ from sqlalchemy import Connection, Engine, bindparam, select, text
 from agentdesk.clock import iso
 from agentdesk.domain.mail import ACKNOWLEDGEMENT_TEMPLATE, ParsedMail, new_message_id
 from agentdesk.domain.templates import TemplateFields, TemplateProblem, render
+from agentdesk.mutations import registry as mutators
 from agentdesk.server.db import MutatorConnection, write_together
 from agentdesk.server.mail.schema import mail_counter, mail_outgoing, mail_thread
-from sync import mutators
 
 MAX_ATTEMPTS = 8
 """After this many failed tries a mail counts as bounced (about a day and a half with the backoff below)."""

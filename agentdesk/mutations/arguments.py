@@ -11,7 +11,7 @@ import re
 from collections.abc import Collection, Mapping
 
 from agentdesk.clock import parse_iso
-from agentdesk.localstore.errors import StoreError
+from agentdesk.errors import StoreError
 
 MAX_ID_CHARS = 64
 MAX_NAME_CHARS = 200

@@ -1,8 +1,8 @@
 """Ticket mutators: open a case, add a message, move it through its life, consent, assign, save the sale.
 
-Registered in `sync.mutators`' registry (imported at the end of that module). Like every mutator they run in the
-store's write transaction on the terminal, and on the backend's connection when pushed, so the SQL is plain
-and portable, ids and times come in the arguments, and the rules are `agentdesk.domain.tickets`'s.
+Listed in `agentdesk.mutations.registry`. Like every mutation they run in the store's write transaction on the
+terminal, and on the backend's connection when pushed, so the SQL is plain and portable, ids and times come in
+the arguments, and the rules are `agentdesk.domain.tickets`'s.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 from agentdesk.clock import iso, parse_iso
 from agentdesk.domain import tickets as rules
 from agentdesk.localstore.numbers import CASE_PREFIX, CROCKFORD
-from sync.arguments import MAX_NAME_CHARS, MAX_TEXT_CHARS, Args
-from sync.mutators import _must_exist, mutator
+from agentdesk.mutations.arguments import MAX_NAME_CHARS, MAX_TEXT_CHARS, Args
+from agentdesk.mutations.shared import must_exist
 
 NOTHING_DUE = "9999-12-31T23:59:59.999999Z"
 MAX_CUSTOMER_CHARS = 16_000_000
@@ -60,7 +60,6 @@ def _insert_message(
     )
 
 
-@mutator("ticket.open", 1)
 def open_ticket(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     """A new case with its number (made on this terminal); from a call, with the confirmation to the customer
     queued as a reply in the same transaction."""
@@ -84,7 +83,7 @@ def open_ticket(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
         a.fail(f"there is no customer {customer_id[:40]} (customer_id) in the local store")
     if customer[0] != account_id:
         a.fail("the customer belongs to another account")
-    _must_exist(conn, a, "agent", "assignee_id", assignee_id)
+    must_exist(conn, a, "agent", "assignee_id", assignee_id)
     if order_id is not None:
         order = conn.execute("SELECT customer_id FROM customer_order WHERE id = ?", (order_id,)).fetchone()
         if order is None or order[0] != customer_id:
@@ -111,7 +110,6 @@ def open_ticket(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
         conn.execute("UPDATE ticket SET first_response_at = ? WHERE id = ?", (opened_at, ticket_id))
 
 
-@mutator("ticket.add_message", 1)
 def add_message(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     """A reply (queued for delivery to the customer), an internal note (never sent), or a customer's message."""
     a = Args("ticket.add_message@1", args, allowed={
@@ -140,7 +138,6 @@ def add_message(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     )
 
 
-@mutator("ticket.mark_delivered", 1)
 def mark_delivered(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     """The mail relay delivered a reply (or gave up: `failed`)."""
     a = Args("ticket.mark_delivered@1", args, allowed={"message_id", "delivery"})
@@ -150,7 +147,6 @@ def mark_delivered(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
         a.fail(f"there is no reply {message_id[:40]}")
 
 
-@mutator("ticket.record_consent", 1)
 def record_consent(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     """The customer gave permission to resolve: how (on a call, in writing) and when."""
     a = Args("ticket.record_consent@1", args, allowed={"ticket_id", "how", "given_at", "agent_id", "recorded_at"})
@@ -168,7 +164,6 @@ def record_consent(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
                  (how, given_at, agent_id, recorded_at, ticket_id))
 
 
-@mutator("ticket.set_status", 1)
 def set_status(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     """Move the ticket through its life; resolving needs the consent recorded first."""
     a = Args("ticket.set_status@1", args, allowed={"ticket_id", "status", "changed_at", "agent_id"})
@@ -194,7 +189,6 @@ def set_status(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
         conn.execute("UPDATE ticket SET status = ?, updated_at = ? WHERE id = ?", (moved.value, changed_at, ticket_id))
 
 
-@mutator("ticket.request_review", 1)
 def request_review(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     """Send a resolved ticket for review (quality control)."""
     a = Args("ticket.request_review@1", args, allowed={"ticket_id", "requested_at", "agent_id"})
@@ -208,7 +202,6 @@ def request_review(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     conn.execute("UPDATE ticket SET review_requested = ?, updated_at = ? WHERE id = ?", (True, at, ticket_id))
 
 
-@mutator("ticket.assign", 1)
 def assign(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     """Give the ticket to an agent (also one who is away: it waits in their queue), or to nobody."""
     a = Args("ticket.assign@1", args, allowed={"ticket_id", "assignee_id", "assigned_at", "agent_id"})
@@ -217,11 +210,10 @@ def assign(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     (status,) = _ticket(conn, a, ticket_id, "status")
     if status == "closed":
         a.fail("the ticket is closed")
-    _must_exist(conn, a, "agent", "assignee_id", assignee)
+    must_exist(conn, a, "agent", "assignee_id", assignee)
     conn.execute("UPDATE ticket SET assignee_id = ?, updated_at = ? WHERE id = ?", (assignee, at, ticket_id))
 
 
-@mutator("ticket.offer_help", 1)
 def offer_help(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     """Save the sale, step one: the agent offers help (a reply to the customer, queued) before any refund or
     cancellation."""
@@ -248,7 +240,6 @@ def offer_help(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     )
 
 
-@mutator("ticket.save_the_sale", 1)
 def save_the_sale(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     """Save the sale, step two: the outcome (saved: request withdrawn; refunded; cancelled), for the report.
     A refund needs the order inside its 60-day window in the account's time zone."""

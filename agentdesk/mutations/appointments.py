@@ -1,10 +1,10 @@
 """Appointment mutators: book, reschedule, cancel, the survey's answer, and finishing an outbound task.
 
-Registered in `sync.mutators`' registry (imported at the end of that module). A booking made on a terminal is
-`tentative`; the same mutator run by the backend (whose connection says `authoritative`) writes `confirmed`,
-and the backend's rows replace the terminal's on the next pull. Either way the booking's quarter hours go into
-`appointment_slot`, whose primary key refuses a second booking of a professional's time: `why_not` only
-explains a refusal in words before the database would refuse it anyway.
+Listed in `agentdesk.mutations.registry`. A booking made on a terminal is `tentative`; the same mutation run by
+the backend (whose connection says `authoritative`) writes `confirmed`, and the backend's rows replace the
+terminal's on the next pull. Either way the booking's quarter hours go into `appointment_slot`, whose primary key
+refuses a second booking of a professional's time: `why_not` only explains a refusal in words before the
+database would refuse it anyway.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from typing import Any
 from agentdesk.clock import iso, parse_iso
 from agentdesk.domain import booking
 from agentdesk.localstore import appointments as book
-from sync.arguments import Args
-from sync.mutators import _must_exist, mutator
+from agentdesk.mutations.arguments import Args
+from agentdesk.mutations.shared import must_exist
+from agentdesk.records.appointments import AppointmentType
 
 MAX_NOTE_CHARS = 2000
 
@@ -26,7 +27,7 @@ def _status(conn: Any) -> str:
     return "confirmed" if getattr(conn, "authoritative", False) else "tentative"
 
 
-def _kind(conn: Any, a: Args, type_id: str, account_id: str) -> book.AppointmentType:
+def _kind(conn: Any, a: Args, type_id: str, account_id: str) -> AppointmentType:
     kind = book.appointment_type(conn, type_id)
     if kind is None or kind.account_id != account_id:
         a.fail(f"there is no appointment type {type_id[:40]} for this account")
@@ -35,7 +36,7 @@ def _kind(conn: Any, a: Args, type_id: str, account_id: str) -> book.Appointment
 
 
 def _refuse_unless_free(
-    conn: Any, a: Args, kind: book.AppointmentType, professional_id: str, start_text: str, now_text: str,
+    conn: Any, a: Args, kind: AppointmentType, professional_id: str, start_text: str, now_text: str,
     moving: str | None = None,
 ) -> None:
     start = parse_iso(start_text)
@@ -52,7 +53,7 @@ def _refuse_unless_free(
     a.fail(reason)
 
 
-def _hold(conn: Any, kind: book.AppointmentType, appointment_id: str, professional_id: str, start: str) -> None:
+def _hold(conn: Any, kind: AppointmentType, appointment_id: str, professional_id: str, start: str) -> None:
     for unit in booking.held_units(parse_iso(start), kind.minutes, kind.buffer_minutes):
         conn.execute(
             "INSERT INTO appointment_slot (professional_id, unit_start, account_id, appointment_id)"
@@ -61,7 +62,7 @@ def _hold(conn: Any, kind: book.AppointmentType, appointment_id: str, profession
         )
 
 
-def _end(kind: book.AppointmentType, start: str) -> str:
+def _end(kind: AppointmentType, start: str) -> str:
     from datetime import timedelta
 
     return iso(parse_iso(start) + timedelta(minutes=kind.minutes))
@@ -80,7 +81,6 @@ def _live(conn: Any, a: Args, appointment_id: str) -> tuple[Any, ...]:
     return tuple(row)
 
 
-@mutator("appointment.book", 1)
 def book_appointment(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     """Book `customer_id` with `professional_id` for a `type_id` at `starts_at`, with its reminder task (due
     `reminder_due_at`) and survey task (due `survey_due_at`)."""
@@ -99,7 +99,7 @@ def book_appointment(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     owner = conn.execute("SELECT account_id FROM customer WHERE id = ?", (customer_id,)).fetchone()
     if owner is None or owner[0] != account_id:
         a.fail(f"there is no customer {customer_id[:40]} of this account")
-    _must_exist(conn, a, "interaction", "interaction_id", interaction_id)
+    must_exist(conn, a, "interaction", "interaction_id", interaction_id)
     _refuse_unless_free(conn, a, kind, professional_id, starts_at, booked_at)
     conn.execute(
         "INSERT INTO appointment (id, account_id, customer_id, professional_id, type_id, starts_at, ends_at,"
@@ -118,7 +118,6 @@ def book_appointment(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
         )
 
 
-@mutator("appointment.reschedule", 1)
 def reschedule(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     """Move a live booking to `starts_at` with `professional_id` (the same or another); its reminder and survey
     move with it."""
@@ -145,7 +144,6 @@ def reschedule(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
         )
 
 
-@mutator("appointment.cancel", 1)
 def cancel(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     """Cancel a live booking: its time is free again and its open reminder and survey are withdrawn."""
     a = Args("appointment.cancel@1", args, allowed={"appointment_id", "at", "agent_id", "reason"})
@@ -162,7 +160,6 @@ def cancel(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     conn.execute("DELETE FROM task WHERE appointment_id = ? AND status = 'open'", (appointment_id,))
 
 
-@mutator("appointment.survey", 1)
 def survey(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     """The customer's answer to the survey after an appointment: a rating of 1 to 5 and a comment."""
     a = Args("appointment.survey@1", args, allowed={"appointment_id", "rating", "comment", "at", "agent_id"})
@@ -187,7 +184,6 @@ def survey(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     )
 
 
-@mutator("task.done", 1)
 def task_done(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     """An outbound task is done (the reminder call made, the follow-up call returned), with an optional note."""
     a = Args("task.done@1", args, allowed={"task_id", "at", "agent_id", "note"})
