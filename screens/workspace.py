@@ -152,7 +152,10 @@ class Workspace(Screen[None]):
 
     def show_connection(self, connection: str, pulled: int) -> None:
         """The backend connection changed or a sync round ended: say so; show another agent's changes."""
-        self.query_one(SyncStatus).connection = connection
+        # A round can end before this screen has composed its widgets (or after it was taken down at exit):
+        # then there is no status line to update, and on_mount reads the connection the App keeps.
+        for status in self.query(SyncStatus):
+            status.connection = connection
         self.count_unsynced()
         if pulled and self.customer is not None and len(self.page_cursors) <= 2:
             self.reload_customer()
@@ -160,7 +163,8 @@ class Workspace(Screen[None]):
     @work(thread=True, exclusive=True, group="unsynced", exit_on_error=False)
     def count_unsynced(self) -> None:
         count = self.store.outbox_count()
-        self.app.call_from_thread(setattr, self.query_one(SyncStatus), "unsynced", count)
+        for status in self.query(SyncStatus):
+            self.app.call_from_thread(setattr, status, "unsynced", count)
 
     # -- the phone line --------------------------------------------------------------------------------
 
