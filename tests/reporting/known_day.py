@@ -57,9 +57,9 @@ def _call(execute: Execute, id_: str, rang: datetime, *, wait: float | None, con
 def seed(execute: Execute) -> None:
     """Write the known day (and its neighbours' edges, and three busy later Tuesdays) through `execute`."""
     stamp = iso(local(-30, 9))
-    _insert(execute, models.Account(id=ACCOUNT, name="Known Outfitters", time_zone="America/New_York",
+    _insert(execute, models.AccountRow(id=ACCOUNT, name="Known Outfitters", time_zone="America/New_York",
                                     price_per_minute_cents=PRICE, phone_number="+18005550100", sla_policy="80/20"))
-    _insert(execute, models.Customer(id="cust-1", account_id=ACCOUNT, name="Pat <b>Lee</b>", created_at=stamp,
+    _insert(execute, models.CustomerRow(id="cust-1", account_id=ACCOUNT, name="Pat <b>Lee</b>", created_at=stamp,
                                      updated_at=stamp))
     # The queue's calls.
     _call(execute, "c1", local(0, 9), wait=10, connected=300, wrap=60, holds=((8.0, False),))

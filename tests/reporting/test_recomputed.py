@@ -40,7 +40,7 @@ def seed(execute: Any) -> None:
         execute(f"INSERT INTO {type(row).__tablename__} ({', '.join(values)}) VALUES "
                 f"({', '.join(':' + c for c in values)})", values)
 
-    insert(models.Account(id=ACCOUNT, name="Random Rentals", time_zone="Europe/Paris", price_per_minute_cents=PRICE,
+    insert(models.AccountRow(id=ACCOUNT, name="Random Rentals", time_zone="Europe/Paris", price_per_minute_cents=PRICE,
                           phone_number="+33100000000", sla_policy="70/40"))
     start = datetime(2026, 3, 28, 22, tzinfo=ZONE).astimezone(UTC)
     for n in range(400):
