@@ -11,7 +11,7 @@ from sqlalchemy import Engine, text
 from agentdesk.server import sync as backend_sync
 from agentdesk.server.mail.intake import accounts_for, take_in
 from agentdesk.server.mail.schema import ensure_mail_schema
-from sync import mutators
+from agentdesk.mutations import registry as mutators
 
 
 def _mail(subject: str, body: str, *, sender: str = "Grace Hopper <grace@example.org>", to: str,
