@@ -8,10 +8,10 @@ from email.message import EmailMessage
 import pytest
 from sqlalchemy import Engine, text
 
+from agentdesk.mutations import registry as mutators
 from agentdesk.server import sync as backend_sync
 from agentdesk.server.mail.intake import accounts_for, take_in
 from agentdesk.server.mail.schema import ensure_mail_schema
-from agentdesk.mutations import registry as mutators
 
 
 def _mail(subject: str, body: str, *, sender: str = "Grace Hopper <grace@example.org>", to: str,
