@@ -28,6 +28,7 @@ from agentdesk.sound import SilentOutput, SoundOutput
 from agentdesk.sound.fetch import RecordingCache
 from agentdesk.store import Store, StoreError
 from screens.workspace import Workspace
+from screens.workspace_sound import sound_off
 
 if TYPE_CHECKING:
     from sync.engine import Connectivity
@@ -85,7 +86,7 @@ class AgentDeskApp(App[None]):
         self.push_screen(Workspace(self.desks, self.store.accounts()))
         if self.sound is not None and not self.sound.available:
             # Said once, at the start of the shift; everything else works as before and the bell still rings.
-            self.notify(f"Sound is off: {self.sound.reason}. The terminal bell rings instead.",
+            self.notify(f"{sound_off(self.sound.reason or '')} The terminal bell rings instead.",
                         severity="warning", timeout=12)
         if self.sync_loop is not None:
             # After the workspace is up, so what the first round reports lands on it.

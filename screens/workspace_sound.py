@@ -42,6 +42,14 @@ SOUND_BINDINGS = [
 """The workspace's sound keys (spliced into its bindings)."""
 
 
+def sound_off(reason: str) -> str:
+    """The sentence that says sound is off and why ("There is no…" reads on after the colon, "PyAudio…" keeps its
+    capital)."""
+    if reason[1:2].islower():
+        reason = reason[0].lower() + reason[1:]
+    return f"Sound is off: {reason}."
+
+
 class DeskSound:
     """What the agent hears at `desk`'s line in `screen`, through `output` (silent: the terminal bell only)."""
 
@@ -105,7 +113,7 @@ class DeskSound:
 
     def off_line(self) -> str:
         """The sentence that says why there is no sound."""
-        return f"Sound is off: {self.output.reason}."
+        return sound_off(self.output.reason or "")
 
     # -- recordings -------------------------------------------------------------------------------------
 

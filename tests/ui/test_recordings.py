@@ -144,3 +144,24 @@ async def test_changing_the_customer_stops_the_recording_and_a_row_without_one_s
         await settle(pilot)
         assert any("has no recording" in str(n.message) for n in app._notifications)
     assert (store.path.parent / "recordings").is_dir()  # fetched into the cache beside the store
+
+
+async def test_mute_and_volume_keys_change_what_the_device_is_handed(
+        settings: Settings, store: Store, clock: FixedClock) -> None:
+    headset = _Headset()
+    app = make_app(settings, store, clock=clock, sound=headset)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert headset.muted
+        await pilot.press("equals_sign")
+        await settle(pilot)
+        assert headset.volume == 0.9
+        await pilot.press("m", "minus", "minus")
+        await settle(pilot)
+        assert not headset.muted and headset.volume == 0.7
+        said = [str(n.message) for n in app._notifications]
+        assert "Sound muted (the bell still rings)." in said and "Volume 70%." in said
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert any(t.startswith("Mute") for t in titles) and any(t.startswith("Play") for t in titles)
