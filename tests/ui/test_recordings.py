@@ -125,14 +125,17 @@ async def test_changing_the_customer_stops_the_recording_and_a_row_without_one_s
         settings: Settings, store: Store, clock: FixedClock, tmp_path: Path) -> None:
     headset = _Headset()
     app = make_app(settings, store, clock=clock, sound=headset)
-    customer_id, row, _ = _recorded_call(store, settings)
+    customer_id, row, entry = _recorded_call(store, settings)
     async with app.run_test(size=(120, 35)) as pilot:
         app.screen.open_customer(customer_id)
         await settle(pilot)
+        cache = store.path.parent / "recordings"
+        assert not list(cache.glob("*")), "recordings are fetched when played, never with the terminal's first copy"
         app.screen.query_one(CustomerHistory).query_one("#timeline").move_cursor(row=row)
         await pilot.press("p")
         await settle(pilot)
         assert app.screen.sound.player.playing
+        assert [p.name for p in cache.glob("*")] == [f"{entry.id}.wav"]
         other = store.find_customers(WELL_KNOWN)[0].id
         app.screen.open_customer(other)
         await settle(pilot)
@@ -143,7 +146,19 @@ async def test_changing_the_customer_stops_the_recording_and_a_row_without_one_s
         await pilot.press("p")
         await settle(pilot)
         assert any("has no recording" in str(n.message) for n in app._notifications)
-    assert (store.path.parent / "recordings").is_dir()  # fetched into the cache beside the store
+
+
+async def test_a_call_rejected_while_ringing_stops_the_ring(settings: Settings, store: Store, clock: FixedClock) -> None:
+    headset = _Headset()
+    app = make_app(settings, store, clock=clock, sound=headset)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await ring(pilot, WELL_KNOWN)
+        ringing = headset.current
+        assert ringing is not None and ringing.running and ringing.name == "ring (classic)"
+        await pilot.press("e")
+        await settle(pilot)
+        assert app.desk.state is None or app.desk.state.value != "ringing"
+        assert not ringing.running
 
 
 async def test_mute_and_volume_keys_change_what_the_device_is_handed(
