@@ -163,12 +163,13 @@ class AgentDeskApp(App[None]):
         agent's sign-in when there is one, else made from the demo's; None when the store has no folder."""
         if self._recordings is None:
             client = None
-            token = self.sync_loop.engine.token if self.sync_loop is not None else None
-            if self.settings.backend.url and token:
+            if self.sync_loop is not None:
                 import httpx
 
-                client = httpx.Client(base_url=str(self.settings.backend.url), timeout=30,
-                                      headers={"Authorization": f"Bearer {token}"})
+                # The backend and sign-in this terminal syncs with: the agent's own accounts, no one else's.
+                synced = self.sync_loop.engine.client
+                client = httpx.Client(base_url=synced.base_url, timeout=httpx.Timeout(30, connect=5),
+                                      headers={"Authorization": synced.headers.get("Authorization", "")})
             try:
                 self._recordings = RecordingCache(self.store.path.parent / "recordings",
                                                   self.settings.sound.cache_megabytes * 1_000_000, client)
