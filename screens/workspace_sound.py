@@ -45,7 +45,8 @@ SOUND_BINDINGS = [
 def sound_off(reason: str) -> str:
     """The sentence that says sound is off and why ("There is no…" reads on after the colon, "PyAudio…" keeps its
     capital)."""
-    if reason[1:2].islower():
+    first_word = reason.split(" ", 1)[0]
+    if first_word[1:].islower():
         reason = reason[0].lower() + reason[1:]
     return f"Sound is off: {reason}."
 
