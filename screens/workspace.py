@@ -367,20 +367,9 @@ class Workspace(Screen[None]):
 
     # -- the FAQ, cases, appointments and sound: parts composed into the screen -------------------------
 
-    def action_play_recording(self) -> None:
-        history = self.query_one(CustomerHistory)
-        zone = history.view.time_zone if history.view else self.account.time_zone
-        if (why := self.sound.play_or_pause(history.highlighted(), zone)) is not None:
-            self.notify(why, severity="warning", timeout=5)
-
-    def action_recording_skip(self, forward: bool) -> None:
-        self.sound.skip(forward)
-
-    def action_mute(self) -> None:
-        self.notify(self.sound.toggle_mute(), timeout=3)
-
-    def action_volume(self, up: bool) -> None:
-        self.notify(self.sound.change_volume(up), timeout=3)
+    def action_sound(self, key: str) -> None:
+        if (said := self.sound.on_key(key, self.query_one(CustomerHistory))) is not None:
+            self.notify(said[0], severity=said[1], timeout=5)
 
     def action_faq(self, rank: int) -> None:
         self.faq.open_rank(rank)

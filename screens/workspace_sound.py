@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from agentdesk.desks.calls import ActiveCall, CallDesk
@@ -21,23 +22,24 @@ from agentdesk.sound import HoldTones, RecordingPlayer, Ringer, SilentOutput, So
 from agentdesk.sound.fetch import RecordingCache, RecordingUnavailable
 from agentdesk.sound.wav import RecordingUnreadable, decode_wav
 from screens.context import workstation
-from widgets.customer_history import when_text
+from widgets.customer_history import CustomerHistory, when_text
 from widgets.recording_player import PlayerView, RecordingPlayerBar
 
 VOLUME_STEP = 0.1
 
 SOUND_BINDINGS = [
     # Hidden from the footer (full at 80 columns) but in the palette and the help.
-    Binding("p", "play_recording", "Play", show=False, id="recording.play",
+    Binding("p", "sound('play')", "Play", show=False, id="recording.play",
             tooltip="Play or pause the recording of the highlighted call in the history"),
-    Binding("comma", "recording_skip(False)", "Back 5 s", show=False, id="recording.back",
+    Binding("comma", "sound('back')", "Back 5 s", show=False, id="recording.back",
             tooltip="The recording: back 5 seconds"),
-    Binding("full_stop", "recording_skip(True)", "Forward 5 s", show=False, id="recording.forward",
+    Binding("full_stop", "sound('forward')", "Forward 5 s", show=False, id="recording.forward",
             tooltip="The recording: forward 5 seconds"),
-    Binding("m", "mute", "Mute", show=False, id="sound.mute", tooltip="Mute or unmute the desk's sound (the bell stays)"),
-    Binding("equals_sign", "volume(True)", "Louder", show=False, id="sound.louder", key_display="+",
+    Binding("m", "sound('mute')", "Mute", show=False, id="sound.mute",
+            tooltip="Mute or unmute the desk's sound (the bell stays)"),
+    Binding("equals_sign", "sound('louder')", "Louder", show=False, id="sound.louder", key_display="+",
             tooltip="Turn the sound up"),
-    Binding("minus", "volume(False)", "Softer", show=False, id="sound.softer", tooltip="Turn the sound down"),
+    Binding("minus", "sound('softer')", "Softer", show=False, id="sound.softer", tooltip="Turn the sound down"),
 ]
 """The workspace's sound keys (spliced into its bindings)."""
 
@@ -93,6 +95,19 @@ class DeskSound:
         if reading is not None:
             self.hold_tones.on_reading(reading)
         self.show_player()
+
+    def on_key(self, key: str, history: CustomerHistory) -> tuple[str, SeverityLevel] | None:
+        """One of the sound keys (`SOUND_BINDINGS`); returns what to tell the agent, if anything."""
+        if key == "play":
+            zone = history.view.time_zone if history.view else "UTC"
+            why = self.play_or_pause(history.highlighted(), zone)
+            return (why, "warning") if why is not None else None
+        if key in ("back", "forward"):
+            self.skip(forward=key == "forward")
+            return None
+        if key == "mute":
+            return self.toggle_mute(), "information"
+        return self.change_volume(up=key == "louder"), "information"
 
     # -- loudness ---------------------------------------------------------------------------------------
 
