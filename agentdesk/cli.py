@@ -72,9 +72,14 @@ def main(
                 update={"agent": settings.agent.model_copy(update={"id": agent_id})})
         elif store.is_empty():
             _fill_with_demo(store, settings, settings.demo.customers, settings.demo.seed, 2_000)
+        from agentdesk.sound import open_output
         from screens.app import make_app
 
-        app = make_app(settings, store, demo_calls=demo_calls or None, sync_loop=loop, call_source=call_source)
+        # Before the screen starts: PortAudio's start-up chatter is kept off the terminal by moving fd 2.
+        sound = open_output(settings.sound.device, volume=settings.sound.volume, muted=settings.sound.mute,
+                            screen_on_stderr=True)
+        app = make_app(settings, store, demo_calls=demo_calls or None, sync_loop=loop, call_source=call_source,
+                       sound=sound)
         app.first_frame_probe = startup_probe
         app.run()
     except StoreError as error:

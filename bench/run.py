@@ -235,7 +235,7 @@ def main() -> None:
     figures.update(report_figures(store))  # daily_report_ms: the busiest account-day's report, median of 3
     from bench.sound_bench import sound_figures
 
-    figures.update(sound_figures())  # sound_start_ms: ring or play key to the first frame handed to the device
+    figures.update(sound_figures())  # sound_start_ms (to the first frame handed to the device), ui_max_stall_playing_ms
     from bench.mail_bench import mail_figures
 
     figures.update(mail_figures(args.quick))  # mail_ingest_per_s: messages taken in over SMTP per second (goal 50)

@@ -24,8 +24,11 @@ from agentdesk.desks.call_sources import CallSource, DemoCallSource
 from agentdesk.desks.workstation import open_desks, pick_agent
 from agentdesk.desks.writer import LocalWriter
 from agentdesk.records import Agent
+from agentdesk.sound import SilentOutput, SoundOutput
+from agentdesk.sound.fetch import RecordingCache
 from agentdesk.store import Store, StoreError
 from screens.workspace import Workspace
+from screens.workspace_sound import sound_off
 
 if TYPE_CHECKING:
     from sync.engine import Connectivity
@@ -74,10 +77,17 @@ class AgentDeskApp(App[None]):
         self._ui_thread = threading.get_ident()
         self.first_frame_probe: Path | None = None
         """Benchmarks only: write the time of the first frame of the workspace here, then quit."""
+        self.sound: SoundOutput | SilentOutput | None = None
+        """Where the desk's sounds go (`make_app(sound=...)`); None: started without sound, the bell only."""
+        self._recordings: RecordingCache | None = None
 
     def on_mount(self) -> None:
         self.theme = self.settings.ui.theme
         self.push_screen(Workspace(self.desks, self.store.accounts()))
+        if self.sound is not None and not self.sound.available:
+            # Said once, at the start of the shift; everything else works as before and the bell still rings.
+            self.notify(f"{sound_off(self.sound.reason or '')} The terminal bell rings instead.",
+                        severity="warning", timeout=12)
         if self.sync_loop is not None:
             # After the workspace is up, so what the first round reports lands on it.
             self.call_after_refresh(self.start_sync, self.sync_loop)
@@ -143,6 +153,29 @@ class AgentDeskApp(App[None]):
         if self.sync_loop is not None:
             self.sync_loop.stop()
         self.writer.close()
+        if self.sound is not None:
+            self.sound.close()
+        if self._recordings is not None and self._recordings.client is not None:
+            self._recordings.client.close()
+
+    def recording_cache(self) -> RecordingCache | None:
+        """The history's recordings on this terminal, beside the local store: fetched from the backend with this
+        agent's sign-in when there is one, else made from the demo's; None when the store has no folder."""
+        if self._recordings is None:
+            client = None
+            if self.sync_loop is not None:
+                import httpx
+
+                # The backend and sign-in this terminal syncs with: the agent's own accounts, no one else's.
+                synced = self.sync_loop.engine.client
+                client = httpx.Client(base_url=synced.base_url, timeout=httpx.Timeout(30, connect=5),
+                                      headers={"Authorization": synced.headers.get("Authorization", "")})
+            try:
+                self._recordings = RecordingCache(self.store.path.parent / "recordings",
+                                                  self.settings.sound.cache_megabytes * 1_000_000, client)
+            except OSError:
+                return None
+        return self._recordings
 
     def _write_failed(self, name: str, error: BaseException) -> None:
         """A mutation could not be committed: the agent must know it is not saved."""
@@ -195,9 +228,11 @@ def make_app(
     call_source: CallSource | None = None,
     demo_calls: bool | None = None,
     sync_loop: SyncLoop | None = None,
+    sound: SoundOutput | SilentOutput | None = None,
 ) -> AgentDeskApp:
     """Build the workstation for a store: the one way the CLI and the tests make the App. With `sync_loop` the
-    terminal syncs with the backend in the background once it is on screen."""
+    terminal syncs with the backend in the background once it is on screen; `sound` is the output opened for it
+    (`agentdesk.sound.open_output`, before the screen starts), None for a desk with the bell only."""
     clock = clock or SystemClock()
     if call_source is None:
         from agentdesk.demo import known_caller_numbers
@@ -213,4 +248,5 @@ def make_app(
         )
     app = AgentDeskApp(settings, store, clock, call_source, pick_agent(store, settings.agent.id))
     app.sync_loop = sync_loop
+    app.sound = sound
     return app

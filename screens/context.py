@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from agentdesk.desks.call_sources import CallSource
     from agentdesk.desks.workstation import Desks
     from agentdesk.records import Agent
+    from agentdesk.sound import SilentOutput, SoundOutput
+    from agentdesk.sound.fetch import RecordingCache
     from agentdesk.store import Store
 
 
@@ -31,6 +33,12 @@ class Workstation(Protocol):
     """A change could not be saved this shift (the call bar says so)."""
     connection: str
     """What the status line says about the backend."""
+    sound: SoundOutput | SilentOutput | None
+    """Where the desk's sounds go; None: this desk was started without sound (the bell only)."""
+
+    def recording_cache(self) -> RecordingCache | None:
+        """Where the history's recordings are fetched to and kept on this terminal."""
+        ...
 
     def first_frame_shown(self) -> None:
         """The workspace is on screen (start-up is measured to here)."""

@@ -32,9 +32,11 @@ from screens.new_customer import AddCustomer, NewCustomer
 from screens.workspace_booking import AppointmentKeys
 from screens.workspace_calls import CallLine
 from screens.workspace_faq import FaqKeys
+from screens.workspace_sound import SOUND_BINDINGS, DeskSound
 from screens.workspace_tickets import CaseKeys
 from screens.wrap_up import WrapUp, WrapUpResult
 from widgets import CallBar, CustomerHistory, FaqPanel, HistoryView, HoldTimer, SyncStatus
+from widgets.recording_player import RecordingPlayerBar
 
 HISTORY_FILTERS: tuple[tuple[str, frozenset[str] | None], ...] = (
     ("everything", None),
@@ -83,6 +85,7 @@ class Workspace(Screen[None]):
             )
             for n in range(1, 11)
         ],
+        *SOUND_BINDINGS,
     ]
 
     def __init__(self, desks: Desks, accounts: list[Account]) -> None:
@@ -109,12 +112,14 @@ class Workspace(Screen[None]):
             yield CallBar(id="call-bar")
             yield SyncStatus(id="sync-status")
         yield HoldTimer(id="hold-timer")
+        yield RecordingPlayerBar(id="recording-player")
         with Horizontal(id="panes"):
             yield CustomerHistory(id="history")
             yield FaqPanel(id="faq")
         yield Footer()
 
     def on_mount(self) -> None:
+        self.sound = DeskSound.for_screen(self, self.desk)
         self.faq.load_top_ten(self.account)
         self.tick()
         self.set_interval(0.1, self.tick)
@@ -181,6 +186,7 @@ class Workspace(Screen[None]):
             self.notify(str(error), severity="warning", timeout=4)
             return
         self.app.bell()
+        self.sound.call_rings(call)
         if call.account.id != self.account.id or not self.query_one(FaqPanel).top_ten:
             self.account = call.account
             self.faq.load_top_ten(call.account)
@@ -191,6 +197,7 @@ class Workspace(Screen[None]):
 
     def tick(self) -> None:
         """Redraw the call bar and hold timer from the clocks; apply the hold cap."""
+        self.sound.tick()  # first: the hold tones hear the reading at the cap before the cap applies it
         self.line.tick(self.customer, saved=not self.station.unsaved)
 
     def _act(self, step: str) -> bool:
@@ -251,6 +258,7 @@ class Workspace(Screen[None]):
     ) -> None:
         """Show a customer (first page of everything), or the unknown caller's card. `after_writes` reads
         once the writes queued so far are committed (a ringing call shows in its caller's history)."""
+        self.sound.stop_recording()
         self.filter_index = 0
         self.page_cursors = [None]
         if customer_id is None:
@@ -357,7 +365,11 @@ class Workspace(Screen[None]):
 
         self.app.push_screen(AddComment(customer.name), save)
 
-    # -- the FAQ, cases and appointments: parts composed into the screen -------------------------------
+    # -- the FAQ, cases, appointments and sound: parts composed into the screen -------------------------
+
+    def action_sound(self, key: str) -> None:
+        if (said := self.sound.on_key(key, self.query_one(CustomerHistory))) is not None:
+            self.notify(said[0], severity=said[1], timeout=5)
 
     def action_faq(self, rank: int) -> None:
         self.faq.open_rank(rank)

@@ -168,5 +168,13 @@ class CustomerHistory(Vertical):
             self._show_entry(item)
             self.post_message(self.EntryHighlighted(item))
 
+    def highlighted(self) -> TimelineEntry | None:
+        """The entry under the timeline's cursor (None when the timeline is empty)."""
+        table: DataTable[Text] = self.query_one("#timeline", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self._entries.get(key) if key is not None else None
+
     def focus_timeline(self) -> None:
         self.query_one("#timeline", DataTable).focus()

@@ -104,13 +104,14 @@ def _interactions(conn: sqlite3.Connection, ids: Sequence[str]) -> Iterable[Time
         "SELECT i.id, i.at, i.channel, i.direction, i.state, i.subject, i.body, i.outcome, i.notes,"
         " i.billable_seconds, i.caller_number, ag.name,"
         " (SELECT sum(seconds) FROM recording WHERE interaction_id = i.id),"
+        " (SELECT min(uri) FROM recording WHERE interaction_id = i.id),"
         " (SELECT count(*) FROM hold_event WHERE interaction_id = i.id),"
         " (SELECT sum(seconds) FROM hold_event WHERE interaction_id = i.id)"
         f" FROM interaction i LEFT JOIN agent ag ON ag.id = i.agent_id WHERE i.id IN ({_marks(ids)})",
         tuple(ids),
     )
     for (id_, at, channel, direction, state, subject, body, outcome, notes, billable, caller, agent,
-         recorded, holds, held) in rows:
+         recorded, recording_uri, holds, held) in rows:
         kind: TimelineKind = _KIND_OF_CHANNEL[channel]  # type: ignore[assignment]
         if kind == "call":
             if outcome == "missed":
@@ -125,6 +126,7 @@ def _interactions(conn: sqlite3.Connection, ids: Sequence[str]) -> Iterable[Time
                 kind=kind, id=id_, at=moment(at), summary=summary, detail=detail.strip(), who=agent or "",
                 status=outcome or state, duration_seconds=billable if state == "ended" else None,
                 recording_seconds=int(recorded) if recorded else None,
+                recording_uri=recording_uri if recorded else None,
             )
         else:
             word = _CHANNEL_WORDS[channel]

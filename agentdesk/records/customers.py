@@ -78,6 +78,7 @@ class TimelineEntry:
     status: str = ""  # ticket state, order status, call outcome
     duration_seconds: int | None = None
     recording_seconds: int | None = None  # a playable recording exists
+    recording_uri: str | None = None  # where the recording is kept (the backend's name for it, or the demo's)
 
 
 @dataclass(frozen=True, slots=True)
