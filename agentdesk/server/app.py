@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from agentdesk.server.deps import BodyLimit, SignIns, caller, map_errors
 from agentdesk.server.jobs import run_jobs
 from agentdesk.server.recordings import recordings_router
-from agentdesk.server.routes import auth, calls, health, presence, sync
+from agentdesk.server.routes import auth, calls, floor, health, presence, sync
 
 
 @asynccontextmanager
@@ -44,6 +44,7 @@ def create_app(engine: Engine, *, jobs: bool = False) -> FastAPI:
     app.include_router(sync.router)
     app.include_router(presence.router)
     app.include_router(calls.router)
+    app.include_router(floor.router)
     app.include_router(health.router)
     app.include_router(recordings_router(engine, caller))
     return app

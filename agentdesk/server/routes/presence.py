@@ -2,7 +2,7 @@
 
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
@@ -28,8 +28,11 @@ class Heartbeat(BaseModel):
 # The handlers keep no docstring: FastAPI would publish it as the operation's description in the OpenAPI document.
 
 @router.post("/presence", status_code=204)
-def beat(body: Heartbeat, who: CallerDep, engine: EngineDep) -> Response:
+def beat(body: Heartbeat, who: CallerDep, engine: EngineDep, request: Request) -> Response:
     live.heartbeat(engine, who, body.model_dump())
+    floor = getattr(request.app.state, "floor", None)  # the live floor, once a monitor or a desk's event made it
+    if floor is not None:
+        floor.heard_from(who, body.unsynced, body.last_push_at)
     return Response(status_code=204)
 
 

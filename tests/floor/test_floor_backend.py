@@ -1,0 +1,125 @@
+"""The live floor on a real backend: who may watch it, a simulated day's counters against the stored
+interactions, the rebuild at start-up, and the stream a monitor reads."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from agentdesk.domain.daily_figures import FigureRules, day_figures
+from agentdesk.floor_simulate import FloorSimulator
+from agentdesk.reporting.day_reader import accounts, read_day
+from agentdesk.server.floor import EngineSource, Floor
+from agentdesk.server.floor_staff import staff_floor
+from tests.sync.conftest import Backend
+
+COMPARED = ("offered", "answered", "abandoned", "short_abandons", "waiting", "service_level_of_answered",
+            "service_level_of_offered", "answered_before_ring_percent", "asa_seconds", "aht_seconds", "holds",
+            "hold_cap_hits")
+
+
+def _supervisor(backend: Backend) -> str:
+    return str(backend.scalar("SELECT id FROM agent WHERE role = 'supervisor' ORDER BY id"))
+
+
+def _agent(backend: Backend) -> str:
+    return str(backend.scalar("SELECT id FROM agent WHERE role = 'agent' ORDER BY id"))
+
+
+def _client(backend: Backend, agent_id: str) -> httpx.Client:
+    return httpx.Client(base_url=backend.url, timeout=20,
+                        headers={"Authorization": f"Bearer {backend.token(agent_id)}"})
+
+
+def test_an_agent_is_refused_every_monitoring_endpoint(backend: Backend) -> None:
+    with _client(backend, _agent(backend)) as agent:
+        assert agent.get("/floor").status_code == 403
+        refused = agent.get("/floor/stream")
+        assert refused.status_code == 403
+        assert "supervisors" in refused.json()["detail"].lower()
+
+
+def test_a_supervisor_sees_only_their_own_accounts(backend: Backend) -> None:
+    supervisor = _supervisor(backend)
+    kept = backend.accounts_of(supervisor)[0]
+    with backend.engine.begin() as conn:
+        conn.execute(text("DELETE FROM agent_account WHERE agent_id = :s AND account_id <> :k"),
+                     {"s": supervisor, "k": kept})
+    with _client(backend, supervisor) as client:
+        floor = client.get("/floor").json()
+    assert [q["account_id"] for q in floor["accounts"]] == [kept]
+    assert floor["agents"], "the agents of the kept account are on the floor"
+    assert all(kept in row["accounts"] for row in floor["agents"])
+
+
+def test_a_simulated_day_live_equals_the_stored_interactions_and_survives_a_restart(backend: Backend) -> None:
+    agents = staff_floor(backend.engine, 6, seed=3)
+
+    async def day() -> None:
+        async with httpx.AsyncClient(base_url=backend.url, timeout=20) as client:
+            simulator = FloorSimulator(client, agents, seed=11, speed=400, mean_idle_s=10)
+            tally = await simulator.run(calls_each=4)
+            assert tally.refused == 0
+            assert tally.calls == 24 and tally.holds > 0
+
+    asyncio.run(day())
+    with _client(backend, _supervisor(backend)) as client:
+        live = {q["account_id"]: q for q in client.get("/floor").json()["accounts"]}
+    source = EngineSource(backend.engine)
+    now = datetime.now(UTC)
+    rebuilt = Floor()
+    rebuilt.rebuild(backend.engine, now=now)
+    again = {q["account_id"]: q for q in rebuilt.changes(frozenset(rebuilt.accounts))["accounts"]}
+    assert sum(q["offered"] for q in live.values()) >= 24 - sum(q["short_abandons"] for q in live.values())
+    for info in accounts(source):
+        stored = day_figures(read_day(source, info, info.local_today(now), calls_only=True), FigureRules())
+        assert live[info.id]["answered"] == stored.calls_answered
+        assert live[info.id]["offered"] == stored.calls_offered
+        assert live[info.id]["abandoned"] == stored.calls_abandoned
+        assert live[info.id]["hold_cap_hits"] == stored.hold_cap_hits
+        for key in COMPARED:
+            assert live[info.id][key] == pytest.approx(again[info.id][key]), key
+        assert live[info.id]["service_level_of_offered"] == pytest.approx(stored.service_level_of_offered)
+        assert live[info.id]["aht_seconds"] == pytest.approx(stored.aht_seconds)
+        assert live[info.id]["asa_seconds"] == pytest.approx(stored.asa_seconds)
+    row = next(r for r in rebuilt.changes(frozenset(rebuilt.accounts))["agents"] if r["agent_id"] == agents[0].agent_id)
+    assert row["calls_today"] >= 1
+
+
+def test_the_stream_opens_with_a_snapshot_then_brings_each_change(backend: Backend) -> None:
+    agent_id, accounts_of = backend.agent_with_accounts(2)
+    with _client(backend, _supervisor(backend)) as watcher, _client(backend, agent_id) as desk:
+        with watcher.stream("GET", "/floor/stream") as stream:
+            lines = stream.iter_lines()
+            kind, data = _next_event(lines)
+            assert kind == "snapshot"
+            assert any(r["agent_id"] == agent_id and r["state"] == "offline" for r in data["agents"])
+            at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            assert desk.post("/floor/events", json={"type": "away", "at": at, "reason": "coaching"}).status_code == 204
+            kind, data = _next_event(lines)
+            assert kind == "changes"
+            row = next(r for r in data["agents"] if r["agent_id"] == agent_id)
+            assert (row["state"], row["reason"]) == ("away", "coaching")
+
+
+def test_a_desk_cannot_answer_a_call_it_was_never_rung_for(backend: Backend) -> None:
+    agent_id, _ = backend.agent_with_accounts(2)
+    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    with _client(backend, agent_id) as desk:
+        answer = desk.post("/floor/events", json={"type": "answered", "at": at, "call_id": "nope"})
+    assert answer.status_code == 409
+
+
+def _next_event(lines: object) -> tuple[str, dict]:
+    kind = ""
+    for line in lines:  # type: ignore[attr-defined]
+        if line.startswith("event: "):
+            kind = line[7:]
+        elif line.startswith("data: "):
+            return kind, json.loads(line[6:])
+    raise AssertionError("the stream ended")
