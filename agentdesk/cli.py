@@ -229,16 +229,30 @@ def login(ctx: click.Context, server_url: str | None, token: str) -> None:
 
 @main.command()
 @click.option("--server", "server_url", envvar="AGENTDESK_SERVER_URL", required=True, help="The backend's address.")
-@click.option("--token", envvar="AGENTDESK_TOKEN", required=True,
+@click.option("--token", envvar="AGENTDESK_TOKEN", default=None,
               help="An admin's sign-in token: call events come from the phone system's sign-in.")
+@click.option("--agents", type=click.IntRange(1, 5_000), default=None,
+              help="Instead of a phone system, drive a floor of this many agents' desks (needs --database).")
+@click.option("--database", default=None, help="With --agents: the backend's database, where the agents are added.")
 @click.option("--rate", type=click.FloatRange(0.1, 100_000), default=6.0, show_default=True,
               help="Calls per minute (random arrivals).")
 @click.option("--duration", type=click.FloatRange(1, None), default=None, help="Seconds to run (default: forever).")
 @click.option("--speed", type=click.FloatRange(1, 1000), default=1.0, show_default=True,
               help="Compress talk and hold times by this factor (load tests).")
 @click.option("--seed", type=int, default=None, help="The same seed gives the same stream.")
-def simulate(server_url: str, token: str, rate: float, duration: float | None, speed: float, seed: int | None) -> None:
-    """Send a realistic stream of calls (rings, answers, holds, hang-ups) to a backend, as a phone system would."""
+def simulate(server_url: str, token: str | None, agents: int | None, database: str | None, rate: float,
+             duration: float | None, speed: float, seed: int | None) -> None:
+    """Send a realistic stream of calls (rings, answers, holds, hang-ups) to a backend, as a phone system would;
+    with --agents, a whole floor of desks instead (sign-ins, calls with holds, wrap-ups, breaks, abandons)."""
+    if agents is not None:
+        from agentdesk.monitor_cli import run_floor
+
+        if not database:
+            raise click.ClickException("--agents needs --database: the simulated agents are added to the backend.")
+        run_floor(server_url, database, agents, duration, speed, 7 if seed is None else seed)
+        return
+    if not token:
+        raise click.ClickException("Give --token (or AGENTDESK_TOKEN): an admin's sign-in, as the phone system.")
     import asyncio
 
     import httpx
@@ -331,9 +345,11 @@ from agentdesk.sound.cli import sound as _sound  # noqa: E402  (PyAudio itself i
 
 main.add_command(_server)
 
+from agentdesk.monitor_cli import monitor as _monitor  # noqa: E402
 from agentdesk.reporting.commands import report as _report  # noqa: E402  (light: heavy imports are lazy)
 from agentdesk.reporting.commands import staffing as _staffing  # noqa: E402
 
 main.add_command(_staffing)
 main.add_command(_report)
 main.add_command(_sound)
+main.add_command(_monitor)

@@ -1,0 +1,43 @@
+"""Queues and service levels, one line per account and one for the total, coloured by the queue's alert."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import Static
+
+from agentdesk.domain.text import one_line
+from agentdesk.monitoring import FloorModel, clock_text
+
+HEADER = f"{'Account':<12} {'Off':>4} {'Ans':>4} {'Abn':>4} {'Wait':>4} {'Longst':>6} {'SL ans':>6} {'SL off':>6}" \
+         f" {'<3rd':>5} {'ASA':>5} {'AHT':>5}"
+LEVEL_STYLES = {"critical": "bold red", "warning": "yellow", "": ""}
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f}%"
+
+
+class QueueGauges(Static):
+    """The accounts' queues since local midnight, as the backend counts them."""
+
+    DEFAULT_CSS = "QueueGauges { height: auto; max-height: 8; } QueueGauges.-stale { opacity: 0.6; }"
+
+    def show(self, model: FloorModel, now: float, *, stale: bool = False) -> None:
+        """Redraw from the model."""
+        text = Text(HEADER + "\n", style="bold")
+        for queue in sorted(model.queues.values(), key=lambda q: q["name"]):
+            oldest = queue.get("oldest_waiting")
+            line = (f"{one_line(queue['name'], 12):<12} {queue['offered']:>4} {queue['answered']:>4}"
+                    f" {queue['abandoned']:>4} {queue['waiting']:>4} {clock_text(now - oldest if oldest else None):>6}"
+                    f" {_pct(queue['service_level_of_answered']):>6} {_pct(queue['service_level_of_offered']):>6}"
+                    f" {_pct(queue['answered_before_ring_percent']):>5} {clock_text(queue['asa_seconds']):>5}"
+                    f" {clock_text(queue['aht_seconds']):>5}\n")
+            text.append(line, style=LEVEL_STYLES[model.queue_level(queue, now)])
+        total: dict[str, Any] = model.totals()
+        text.append(f"{'All':<12} {total['offered']:>4} {total['answered']:>4} {total['abandoned']:>4}"
+                    f" {total['waiting']:>4} {'':>6} {'':>6} {_pct(total['service_level_of_offered']):>6}",
+                    style="bold")
+        self.set_class(stale, "-stale")
+        self.update(text)
