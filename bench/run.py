@@ -239,6 +239,10 @@ def main() -> None:
     from bench.mail_bench import mail_figures
 
     figures.update(mail_figures(args.quick))  # mail_ingest_per_s: messages taken in over SMTP per second (goal 50)
+    from bench.floor_bench import floor_figures
+
+    # board_update_ms (goal 50), floor_fresh_ms (goal 1,000), floor_backend_cpu (goal 0.5): 1,000 agents, 5 monitors
+    figures.update(floor_figures(args.quick))
     print(json.dumps({k: round(v, 2) if isinstance(v, float) else v for k, v in figures.items()}))
 
 
