@@ -1,0 +1,50 @@
+"""The monitor's model: alerts raised once per crossing, rows sorted and filtered, untrusted names made safe."""
+
+from __future__ import annotations
+
+from agentdesk.monitoring import FloorModel
+from tests.floor.floors import NOW, agent, alarming, quiet
+
+
+def _model(floor: dict) -> FloorModel:
+    model = FloorModel()
+    model.take_snapshot(floor)
+    return model
+
+
+def test_a_quiet_floor_raises_no_alert() -> None:
+    assert _model(quiet()).scan_alerts(NOW) == []
+
+
+def test_an_alarming_floor_raises_each_alert_once_with_who_and_what() -> None:
+    model = _model(alarming())
+    alerts = model.scan_alerts(NOW)
+    said = {(a.level, a.who, a.what) for a in alerts}
+    assert ("critical", "Agent 0001", "hold at the cap") in said
+    assert ("warning", "Agent 0002", "ringing past the 3rd ring") in said
+    assert ("warning", "Agent 0004", "hold near the cap") in said
+    assert any(a.level == "critical" and "offline with 7 unsynced" in a.what for a in alerts)
+    assert any(a.level == "critical" and a.who == "Alder Home Services" for a in alerts)
+    assert model.scan_alerts(NOW + 1) == alerts and len(model.alerts) == len(alerts), "no repeat while it lasts"
+
+
+def test_a_name_with_terminal_controls_is_shown_without_them() -> None:
+    model = _model(alarming())
+    offline = next(a for a in model.scan_alerts(NOW) if "offline" in a.what)
+    assert "\x1b" not in offline.who and "Name" in offline.who
+
+
+def test_rows_sort_by_state_and_filter_by_state_or_alert() -> None:
+    model = _model(alarming())
+    assert [r["state"] for r in model.rows("state", now=NOW)][:2] == ["on hold", "on hold"]
+    assert [r["agent_id"] for r in model.rows("state", "ringing", NOW)] == ["a0002"]
+    flagged = {r["agent_id"] for r in model.rows("alert", "alerts", NOW)}
+    assert flagged == {"a0001", "a0002", "a0003", "a0004"}
+    assert model.rows("alert", now=NOW)[0]["agent_id"] in {"a0001", "a0003"}
+
+
+def test_changes_replace_only_the_rows_that_moved() -> None:
+    model = _model(quiet())
+    model.take_changes({"version": 5, "agents": [agent(2, "ringing", 1)], "accounts": []})
+    assert model.agents["a0002"]["state"] == "ringing" and model.agents["a0001"]["state"] == "on call"
+    assert model.version == 5 and len(model.queues) == 2
