@@ -4,7 +4,7 @@ backend's stream; "stale since HH:MM:SS" and dimmed while the stream is down (it
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual.app import ComposeResult
@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from agentdesk.monitoring import FILTERS, SORTS, FloorModel
+from screens.monitor_prompt import FloorPrompt
 from sync.floor_feed import FloorFeed, FloorRefused
 from widgets.agent_board import AgentBoard
 from widgets.alert_list import AlertList
@@ -34,13 +35,16 @@ class MonitorScreen(Screen[None]):
     """
     BINDINGS = [
         Binding("s", "next_sort", "Sort"), Binding("f", "next_filter", "Filter"),
-        Binding("l", "listen", "Listen"), Binding("question_mark", "help", "Keys"),
+        Binding("a", "set_away", "Away"), Binding("v", "set_available", "Avail."),
+        Binding("m", "message", "Message"), Binding("l", "listen", "Listen", show=False), Binding("question_mark", "help", "Keys"),
         Binding("q", "app.quit", "Quit"),
     ]
 
     def __init__(self, model: FloorModel, connect: Callable[[FloorModel, MonitorScreen], FloorFeed] | None = None,
-                 *, clock: Callable[[], float] = time.time) -> None:
+                 *, clock: Callable[[], float] = time.time,
+                 act: Callable[[str, dict[str, str]], Awaitable[str | None]] | None = None) -> None:
         super().__init__()
+        self.act = act
         self.model = model
         self.connect = connect
         self.clock = clock
@@ -128,6 +132,47 @@ class MonitorScreen(Screen[None]):
     def action_next_filter(self) -> None:
         self.show_only = FILTERS[(FILTERS.index(self.show_only) + 1) % len(FILTERS)]
         self.redraw()
+
+    def _highlighted(self) -> dict[str, Any] | None:
+        board = self.query_one(AgentBoard)
+        return board.rows[board.cursor] if board.rows else None
+
+    async def _do(self, name: str, args: dict[str, str], done: str) -> None:
+        if self.act is None:
+            self.notify("Not connected to a backend.", severity="warning")
+            return
+        refused = await self.act(name, args)
+        self.notify(refused or done, severity="error" if refused else "information")
+
+    def action_set_available(self) -> None:
+        row = self._highlighted()
+        if row is not None:
+            self.run_worker(self._do("agent.set_state@1", {"agent_id": row["agent_id"], "state": "available"},
+                                     "Set available."))
+
+    def action_set_away(self) -> None:
+        row = self._highlighted()
+        if row is None:
+            return
+
+        def chosen(reason: str | None) -> None:
+            if reason:
+                self.run_worker(self._do("agent.set_state@1", {"agent_id": row["agent_id"], "state": "away",
+                                                               "reason": reason}, "Set away."))
+
+        self.app.push_screen(FloorPrompt("Why is this agent set away? (e.g. coaching)", 40), chosen)
+
+    def action_message(self) -> None:
+        row = self._highlighted()
+        if row is None:
+            return
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.run_worker(self._do("agent.message@1", {"agent_id": row["agent_id"], "text": text},
+                                         "Message left for the agent's desk."))
+
+        self.app.push_screen(FloorPrompt("A short message for this agent's desk", 200), chosen)
 
     def action_listen(self) -> None:
         self.notify(CALL_CONTROLS, title="Listen / join", timeout=8)

@@ -68,3 +68,17 @@ class FloorFeed:
                 elif line.startswith("data: "):
                     self.connected = True
                     self.on_event(kind, json.loads(line[6:]))
+
+
+async def floor_action(client: httpx.AsyncClient, name: str, args: dict[str, str]) -> str | None:
+    """Ask the backend to carry out a supervisor's action: None when done, else the sentence why not."""
+    try:
+        answer = await client.post("/floor/actions", json={"name": name, "args": args}, timeout=10)
+    except httpx.HTTPError as error:
+        return f"The backend did not answer ({type(error).__name__}); try again."
+    if answer.status_code == 200:
+        return None
+    try:
+        return str(answer.json().get("detail") or answer.status_code)
+    except ValueError:
+        return f"The backend refused ({answer.status_code})."

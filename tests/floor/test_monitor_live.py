@@ -101,3 +101,42 @@ def test_an_agents_sign_in_is_refused_monitoring_mode(backend: Backend) -> None:
                                 env={"AGENTDESK_TOKEN": backend.token(agent_id)})
     assert result.exit_code == 1
     assert "for supervisors and admins" in result.output
+
+
+@pytest.mark.parametrize("backend_engine", ["sqlite"], indirect=True)
+def test_a_message_typed_on_the_monitor_reaches_the_agents_desk(backend: Backend) -> None:
+    supervisor = str(backend.scalar("SELECT id FROM agent WHERE role = 'supervisor' ORDER BY id"))
+    agent_id, _ = backend.agent_with_accounts(2)
+    app = MonitorApp(backend.url, backend.token(supervisor))
+    desk = httpx.Client(base_url=backend.url, headers={"Authorization": f"Bearer {backend.token(agent_id)}"})
+
+    async def scenario() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = app.screen
+            await _until(pilot, lambda: app.model.version >= 0)
+            at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            await asyncio.to_thread(desk.post, "/floor/events", json={"type": "available", "at": at})
+            await _until(pilot, lambda: app.model.agents[agent_id]["state"] == "available")
+            await pilot.pause(0.6)
+            board = screen.query_one(AgentBoard)
+            board.cursor = next(i for i, r in enumerate(board.rows) if r["agent_id"] == agent_id)
+            await pilot.press("m")
+            await pilot.pause()
+            for key in "Take line 2":
+                await pilot.press("space" if key == " " else key)
+            await pilot.press("enter")
+            await _until(pilot, lambda: bool(app.screen.app._notifications))  # noqa: SLF001
+            left = await asyncio.to_thread(desk.get, "/floor/notices")
+            assert [(n["kind"], n["text"]) for n in left.json()] == [("message", "Take line 2")]
+            await pilot.press("a")
+            await pilot.pause()
+            for key in "coaching":
+                await pilot.press(key)
+            await pilot.press("enter")
+            await _until(pilot, lambda: app.model.agents[agent_id]["state"] == "away", 10)
+            assert app.model.agents[agent_id]["reason"] == "coaching"
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        desk.close()

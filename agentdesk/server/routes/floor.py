@@ -15,6 +15,7 @@ from starlette.responses import Response
 from agentdesk.server.deps import CallerDep, EngineDep
 from agentdesk.server.fields import ID, STAMP
 from agentdesk.server.floor import Floor
+from agentdesk.server.floor_actions import Notices, act
 
 STREAM_TICK_S = 0.25
 """How often a monitor's stream looks for changes (a change reaches the board within this, plus the trip)."""
@@ -62,6 +63,32 @@ async def report(body: FloorEvent, who: CallerDep, engine: EngineDep, request: R
         await run_in_threadpool(floor.add_agent, engine, who.agent_id)
     floor.report(who, body.model_dump())
     return Response(status_code=204)
+
+
+class FloorAction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=3, max_length=64)
+    args: dict[str, str | None]
+
+
+def _notices(request: Request) -> Notices:
+    state = request.app.state
+    if getattr(state, "floor_notices", None) is None:
+        state.floor_notices = Notices()
+    return state.floor_notices
+
+
+@router.post("/floor/actions")
+async def action(body: FloorAction, who: CallerDep, engine: EngineDep, request: Request) -> dict[str, Any]:
+    floor = await the_floor(request)
+    watched = await run_in_threadpool(floor.visible_to, who, engine)
+    return act(floor, _notices(request), who, watched, body.name, body.args)
+
+
+@router.get("/floor/notices")
+async def notices(who: CallerDep, request: Request) -> list[dict[str, Any]]:
+    return _notices(request).collect(who.agent_id)
 
 
 @router.get("/floor")
