@@ -113,7 +113,11 @@ def live_floor_figures(agents: int, seconds: float) -> dict[str, float]:
             return _measure(url, backend.pid, watcher, probe, staffed, seconds)
         finally:
             backend.terminate()
-            backend.wait(10)
+            try:
+                backend.wait(15)
+            except subprocess.TimeoutExpired:
+                backend.kill()
+                raise RuntimeError("the backend did not stop within 15 s of being asked") from None
 
 
 def _wait_up(url: str) -> None:

@@ -36,7 +36,8 @@ class MonitorScreen(Screen[None]):
     BINDINGS = [
         Binding("s", "next_sort", "Sort"), Binding("f", "next_filter", "Filter"),
         Binding("a", "set_away", "Away"), Binding("v", "set_available", "Avail."),
-        Binding("m", "message", "Message"), Binding("l", "listen", "Listen", show=False), Binding("question_mark", "help", "Keys"),
+        Binding("m", "message", "Message"), Binding("l", "listen", "Listen", show=False),
+        Binding("question_mark", "help", "Keys"),
         Binding("q", "app.quit", "Quit"),
     ]
 

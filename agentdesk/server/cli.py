@@ -59,7 +59,8 @@ def server(ctx: click.Context, database: str, host: str, port: int, smtp_port: i
     gc.collect()
     gc.freeze()
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        # The live streams (monitors' floor, terminals' hints) never end by themselves: a stop waits 3 s, then cuts them.
+        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)
     finally:
         desk.stop()
 
