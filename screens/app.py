@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -23,6 +23,7 @@ from agentdesk.config import Settings
 from agentdesk.desks.call_sources import CallSource, DemoCallSource
 from agentdesk.desks.workstation import open_desks, pick_agent
 from agentdesk.desks.writer import LocalWriter
+from agentdesk.domain.text import one_line
 from agentdesk.records import Agent
 from agentdesk.sound import SilentOutput, SoundOutput
 from agentdesk.sound.fetch import RecordingCache
@@ -31,7 +32,10 @@ from screens.workspace import Workspace
 from screens.workspace_sound import sound_off
 
 if TYPE_CHECKING:
+    import httpx
+
     from sync.engine import Connectivity
+    from sync.floor_reporter import FloorReporter
     from sync.loop import SyncLoop
 
 
@@ -68,6 +72,8 @@ class AgentDeskApp(App[None]):
         self.unsaved = False
         self.writer = LocalWriter(store, on_error=self._write_failed, on_saved=self._saved)
         self.sync_loop: SyncLoop | None = None
+        self.floor_reporter: FloorReporter | None = None
+        """Tells the backend's live floor this desk's call steps (with a backend only)."""
         """Background sync with the backend; None when this terminal works on its own."""
         self.connection = "local store only"
         """What the status line says about the backend."""
@@ -135,6 +141,28 @@ class AgentDeskApp(App[None]):
         if loop.presence is None:
             loop.presence = self.presence
         loop.start()
+        self._report_to_floor(engine.client)
+
+    def _report_to_floor(self, client: httpx.Client) -> None:
+        """Tell the live floor each call step as it is saved, and show what supervisors leave for this desk."""
+        import httpx
+
+        from sync.floor_reporter import FloorReporter
+
+        own = httpx.Client(base_url=client.base_url, headers=client.headers, timeout=5)
+        self.floor_reporter = FloorReporter(own, on_notice=lambda notice: self.call_from_thread(
+            self.show_notice, notice))
+        self.writer.on_submitted = self.floor_reporter.observe
+        self.floor_reporter.start()
+
+    def show_notice(self, notice: dict[str, Any]) -> None:
+        """A supervisor's message or state change for this agent, shown on the desk."""
+        if notice.get("kind") == "message":
+            self.notify(one_line(str(notice.get("text") or ""), 200), title="From your supervisor", timeout=30)
+        elif notice.get("kind") == "state":
+            reason = one_line(str(notice.get("reason") or ""), 40)
+            said = f"away ({reason})" if notice.get("state") == "away" else "available"
+            self.notify(f"Your supervisor set you {said}.", title="Supervisor", timeout=15)
 
     def on_agent_desk_app_sync_changed(self, event: SyncChanged) -> None:
         """Show the connection; after a pull that brought changes, open screens refresh; refusals are told."""
@@ -150,6 +178,8 @@ class AgentDeskApp(App[None]):
             )
 
     def on_unmount(self) -> None:
+        if self.floor_reporter is not None:
+            self.floor_reporter.stop()
         if self.sync_loop is not None:
             self.sync_loop.stop()
         self.writer.close()

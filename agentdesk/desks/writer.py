@@ -28,9 +28,13 @@ class LocalWriter:
         self.on_saved = on_saved
         """Called on the writer thread after each commit, with the mutation's name; must not block."""
         self._last: Future[Any] | None = None
+        self.on_submitted: Callable[[str, Mapping[str, object]], None] | None = None
+        """Called on the caller's thread with each mutation as it is queued (the floor reporter); must not block."""
 
     def submit(self, name: str, args: Mapping[str, object]) -> Future[int]:
         """Queue `name` with `args`; the future holds the mutation id once it is committed."""
+        if self.on_submitted is not None:
+            self.on_submitted(name, args)
         future = self._pool.submit(self._store.mutate, name, dict(args))
         future.add_done_callback(lambda done: self._report(name, done))
         self._last = future
