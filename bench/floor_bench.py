@@ -97,8 +97,7 @@ def live_floor_figures(agents: int, seconds: float) -> dict[str, float]:
         generate(store, customers=200, seed=2026, long_history=0)
         store.close()
         load_store(engine, Path(tmp) / "demo.db")
-        staffed = staff_floor(engine, agents + 1, seed=3)
-        probe, staffed = staffed[0], staffed[1:]
+        probe = staff_floor(engine, agents + 1, seed=3)[-1]  # the desks 1..N are the simulator's
         with engine.connect() as conn:
             supervisor = str(conn.exec_driver_sql("SELECT id FROM agent WHERE role = 'supervisor' ORDER BY id").scalar())
         watcher = issue_token(engine, supervisor)
@@ -108,10 +107,16 @@ def live_floor_figures(agents: int, seconds: float) -> dict[str, float]:
         backend = subprocess.Popen([str(exe), "server", "--database", database, "--port", str(port)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
+        desks = subprocess.Popen([str(exe), "simulate", "--agents", str(agents), "--server", url, "--database",
+                                  database, "--seed", "3"], stdout=subprocess.DEVNULL,
+                                 stderr=open(Path(tmp) / "desks.log", "w"))  # noqa: SIM115
         try:
             _wait_up(url)
-            return _measure(url, backend.pid, watcher, probe, staffed, seconds)
+            return _measure(url, backend.pid, watcher, probe, seconds, agents)
         finally:
+            desks.terminate()
+            desks.wait(15)
+            print(f"floor: {sum(1 for _ in open(Path(tmp) / 'desks.log'))} lines of refusals", file=sys.stderr)
             backend.terminate()
             try:
                 backend.wait(15)
@@ -134,22 +139,13 @@ def _wait_up(url: str) -> None:
     raise RuntimeError("the benchmark backend did not start")
 
 
-def _measure(url: str, pid: int, watcher: str, probe: Any, staffed: list[Any], seconds: float) -> dict[str, float]:
+def _measure(url: str, pid: int, watcher: str, probe: Any, seconds: float, expected: int) -> dict[str, float]:
     import httpx
 
-    from agentdesk.floor_simulate import FloorSimulator
     from screens.monitor_app import MonitorApp
     from widgets.agent_board import AgentBoard
 
     stop = threading.Event()
-
-    async def floor() -> None:  # the desks, in a thread of their own (their own event loop)
-        async with httpx.AsyncClient(base_url=url, timeout=30,
-                                     limits=httpx.Limits(max_connections=50)) as client:
-            run = asyncio.create_task(FloorSimulator(client, staffed, seed=9, speed=1.0).run())
-            while not stop.is_set():
-                await asyncio.sleep(0.2)
-            run.cancel()
 
     async def follower() -> None:  # four more monitors reading the stream
         async with httpx.AsyncClient(base_url=url, timeout=None,
@@ -161,8 +157,7 @@ def _measure(url: str, pid: int, watcher: str, probe: Any, staffed: list[Any], s
                             return
             await asyncio.gather(*(one() for _ in range(4)), return_exceptions=True)
 
-    threads = [threading.Thread(target=lambda: asyncio.run(floor()), daemon=True),
-               threading.Thread(target=lambda: asyncio.run(follower()), daemon=True)]
+    threads = [threading.Thread(target=lambda: asyncio.run(follower()), daemon=True)]
     for thread in threads:
         thread.start()
     app = MonitorApp(url, watcher)
@@ -175,7 +170,11 @@ def _measure(url: str, pid: int, watcher: str, probe: Any, staffed: list[Any], s
             app.screen.sort = "name"  # type: ignore[attr-defined]
             while app.model.version < 0:
                 await pilot.pause(0.1)
-            await asyncio.sleep(5)  # the floor warms up
+            deadline = time.monotonic() + 180  # the simulator signs its desks in (a token each) and they start
+            while sum(r["state"] != "offline" for r in app.model.agents.values()) < 0.9 * expected:
+                assert time.monotonic() < deadline, "the simulated desks did not come on the floor"
+                await pilot.pause(0.5)
+            await asyncio.sleep(5)
             cpu_start, wall_start = _cpu_seconds(pid), time.monotonic()
             board = app.screen.query_one(AgentBoard)
             away = False
