@@ -107,16 +107,19 @@ def live_floor_figures(agents: int, seconds: float) -> dict[str, float]:
         backend = subprocess.Popen([str(exe), "server", "--database", database, "--port", str(port)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{port}"
-        desks = subprocess.Popen([str(exe), "simulate", "--agents", str(agents), "--server", url, "--database",
-                                  database, "--seed", "3"], stdout=subprocess.DEVNULL,
-                                 stderr=open(Path(tmp) / "desks.log", "w"))  # noqa: SIM115
+        desks = None
         try:
             _wait_up(url)
+            desks = subprocess.Popen([str(exe), "simulate", "--agents", str(agents), "--server", url, "--database",
+                                     database, "--seed", "3"], stdout=subprocess.DEVNULL,
+                                     stderr=open(Path(tmp) / "desks.log", "w"))  # noqa: SIM115
             return _measure(url, backend.pid, watcher, probe, seconds, agents)
         finally:
-            desks.terminate()
-            desks.wait(15)
-            print(f"floor: {sum(1 for _ in open(Path(tmp) / 'desks.log'))} lines of refusals", file=sys.stderr)
+            if desks is not None:
+                desks.terminate()
+                desks.wait(15)
+                log = (Path(tmp) / "desks.log").read_text().splitlines()
+                print(f"floor: {len(log) - 1} requests of the desks refused or undelivered", file=sys.stderr)
             backend.terminate()
             try:
                 backend.wait(15)
