@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agentdesk.errors import UnknownMutation
-from agentdesk.mutations import appointments, calls, customers, tickets
+from agentdesk.mutations import appointments, calls, customers, ticket_outcomes, tickets
 from agentdesk.mutations.shared import Mutator
 
 __all__ = ["Mutator", "Registered", "mutator", "registered", "resolve", "unregister"]
@@ -52,6 +52,8 @@ SHIPPED: tuple[Registered, ...] = (
     Registered("ticket.assign", 1, tickets.assign),
     Registered("ticket.offer_help", 1, tickets.offer_help),
     Registered("ticket.save_the_sale", 1, tickets.save_the_sale),
+    Registered("ticket.save_the_sale", 2, ticket_outcomes.record_outcome),
+    Registered("ticket.correct_outcome", 1, ticket_outcomes.correct_outcome),
     # appointments and outbound tasks
     Registered("appointment.book", 1, appointments.book_appointment),
     Registered("appointment.reschedule", 1, appointments.reschedule),

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agentdesk.clock import iso, parse_iso
 from agentdesk.domain import tickets as rules
+from agentdesk.domain.ticket_outcomes import check_decision_time, needs_outcome
 from agentdesk.localstore.numbers import CASE_PREFIX, CROCKFORD
 from agentdesk.mutations.arguments import MAX_NAME_CHARS, MAX_TEXT_CHARS, Args
 from agentdesk.mutations.shared import must_exist
@@ -37,6 +38,17 @@ def _refuse(a: Args, error: rules.MoveRefused) -> None:
 
 def _due(awaiting_since: str | None) -> str:
     return iso(_SLA.due(parse_iso(awaiting_since))) if awaiting_since else NOTHING_DUE
+
+
+def refund_window_at_arrival(placed_at: str, arrived_at: str, zone: str) -> rules.RefundWindow:
+    """The order's refund window judged when the request arrived (the ticket's opening), not when it is answered:
+    a request made on day 59 stays inside however long it waited."""
+    return rules.refund_window(parse_iso(placed_at), parse_iso(arrived_at), zone)
+
+
+def backend_now(conn: sqlite3.Connection) -> datetime | None:
+    """The backend's own time when the mutation runs there (its word on time is final); None on a terminal."""
+    return datetime.now(UTC) if getattr(conn, "authoritative", False) else None
 
 
 def _case_number(a: Args) -> str:
@@ -130,6 +142,10 @@ def add_message(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     if kind == "reply":
         status, awaiting, first_response = rules.status_after_reply(status).value, None, first_response or at
     elif kind == "customer":
+        if status == "resolved":
+            # The customer wrote again: the permission and the resolution they were for are undone.
+            conn.execute("UPDATE ticket SET resolved_at = NULL, consent_how = NULL, consent_at = NULL,"
+                         " consent_by = NULL, review_requested = ? WHERE id = ?", (False, ticket_id))
         status, awaiting = rules.status_after_customer_message(status).value, awaiting or at
     conn.execute(
         "UPDATE ticket SET status = ?, awaiting_since = ?, response_due_at = ?, first_response_at = ?,"
@@ -152,7 +168,7 @@ def record_consent(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     a = Args("ticket.record_consent@1", args, allowed={"ticket_id", "how", "given_at", "agent_id", "recorded_at"})
     ticket_id, how = a.id("ticket_id"), str(a.choice("how", {"call", "writing"}))
     given_at, agent_id, recorded_at = a.time("given_at"), a.id("agent_id"), a.time("recorded_at")
-    status, created_at = _ticket(conn, a, ticket_id, "status, created_at")
+    status, created_at, channel, customer_id = _ticket(conn, a, ticket_id, "status, created_at, channel, customer_id")
     if status in ("resolved", "closed"):
         a.fail(f"the ticket is already {status}")
     try:
@@ -160,6 +176,11 @@ def record_consent(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
                          opened_at=parse_iso(created_at), now=parse_iso(recorded_at))
     except rules.MoveRefused as error:
         _refuse(a, error)
+    if how == "call" and channel != "phone" and conn.execute(
+            "SELECT 1 FROM interaction WHERE customer_id = ? AND channel = 'phone' AND answered_at IS NOT NULL"
+            " AND answered_at >= ? AND answered_at <= ? LIMIT 1", (customer_id, created_at, given_at)).fetchone() is None:
+        a.fail("no call with this customer since the ticket opened: a consent on a call needs that call; "
+               "record a written consent instead")
     conn.execute("UPDATE ticket SET consent_how = ?, consent_at = ?, consent_by = ?, updated_at = ? WHERE id = ?",
                  (how, given_at, agent_id, recorded_at, ticket_id))
 
@@ -169,8 +190,12 @@ def set_status(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     a = Args("ticket.set_status@1", args, allowed={"ticket_id", "status", "changed_at", "agent_id"})
     ticket_id, target = a.id("ticket_id"), a.text("status", 20, blank=False)
     changed_at, _agent = a.time("changed_at"), a.optional_id("agent_id")
-    status, created_at, how, given = _ticket(conn, a, ticket_id, "status, created_at, consent_how, consent_at")
+    status, created_at, how, given, kind, outcome = _ticket(
+        conn, a, ticket_id, "status, created_at, consent_how, consent_at, kind, save_outcome")
     consent = rules.Consent(rules.ConsentHow(how), parse_iso(given)) if how and given else None
+    if target == "resolved" and needs_outcome(kind, outcome):
+        a.fail("a refund or cancellation request is resolved only with its outcome: record saved, refunded, "
+               "cancelled or refused first")
     try:
         moved = rules.check_move(status, target, consent=consent, opened_at=parse_iso(created_at),
                                  now=parse_iso(changed_at))
@@ -246,13 +271,15 @@ def save_the_sale(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     a = Args("ticket.save_the_sale@1", args, allowed={"ticket_id", "outcome", "decided_at", "agent_id"})
     ticket_id, outcome = a.id("ticket_id"), a.text("outcome", 20, blank=False)
     decided_at, agent_id = a.time("decided_at"), a.id("agent_id")
-    kind, offered, already, order_id, zone = _ticket(
-        conn, a, ticket_id,
-        "kind, help_offered_at, save_outcome, order_id, (SELECT time_zone FROM account WHERE id = ticket.account_id)")
+    kind, offered, already, order_id, zone, created_at = _ticket(
+        conn, a, ticket_id, "kind, help_offered_at, save_outcome, order_id,"
+        " (SELECT time_zone FROM account WHERE id = ticket.account_id), created_at")
     order = conn.execute("SELECT placed_at, recurring FROM customer_order WHERE id = ?", (order_id,)).fetchone() \
         if order_id else None
-    window = rules.refund_window(parse_iso(order[0]), parse_iso(decided_at), zone) if order else None
+    # Judged at the request's arrival (issue 23): the terminal's clock at the decision no longer matters.
+    window = refund_window_at_arrival(order[0], created_at, zone) if order else None
     try:
+        check_decision_time(parse_iso(decided_at), parse_iso(created_at), backend_now(conn))
         result = rules.check_save_outcome(kind, outcome, help_offered=offered is not None, already=already,
                                           window=window, recurring=bool(order[1]) if order else None)
     except rules.MoveRefused as error:

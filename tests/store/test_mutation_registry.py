@@ -7,13 +7,13 @@ import inspect
 import pytest
 
 from agentdesk.errors import UnknownMutation
-from agentdesk.mutations import appointments, calls, customers, registry, tickets
+from agentdesk.mutations import appointments, calls, customers, registry, ticket_outcomes, tickets
 
 
 def written_mutations() -> set[str]:
     """The public functions of the area modules that take (conn, args): the mutations someone wrote."""
     found = set()
-    for module in (appointments, calls, customers, tickets):
+    for module in (appointments, calls, customers, tickets, ticket_outcomes):
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ == module.__name__ and not name.startswith("_"):
                 if list(inspect.signature(fn).parameters) == ["conn", "args"]:
