@@ -21,13 +21,14 @@ from textual.worker import get_current_worker
 
 from agentdesk.domain import tickets as rules
 from agentdesk.domain.faq import parse_answer
-from agentdesk.domain.templates import OFFER_HELP_TEMPLATE, TemplateFields, TemplateProblem, render
+from agentdesk.domain.templates import TemplateFields, TemplateProblem, render
 from agentdesk.domain.text import sanitize
 from agentdesk.records import Draft, ThreadCursor, ThreadPage, TicketCard
 from screens.context import Workstation, workstation
 from screens.faq_search import FaqSearch
-from screens.ticket_choices import assign_options, outcome_options, save_the_sale_step, status_options
+from screens.ticket_choices import assign_options, status_options
 from screens.ticket_dialogs import Choice, ConsentGiven, ConsentToResolve, MessageReader
+from screens.ticket_sale import SaveTheSale
 from widgets import HeaderView, MessageBox, ThreadView, TicketComposer, TicketHeader, TicketThread
 
 THREAD_PAGE = 30
@@ -63,6 +64,7 @@ class TicketScreen(Screen[None]):
         self.cursors: list[ThreadCursor | None] = [None]  # page n starts before cursors[n - 1]; newest first
         self._draft_timer: Timer | None = None
         self._draft_pending: tuple[str, str] | None = None
+        self.sale = SaveTheSale(self)
 
     @property
     def station(self) -> Workstation:
@@ -170,7 +172,12 @@ class TicketScreen(Screen[None]):
             return
         if self.card is None:
             return
-        future = self.station.desks.tickets.add_message(self.ticket_id, mode, text)
+        desk = self.station.desks.tickets
+        try:  # a reply that states a refund, a cancellation or a resolution must be true (or make it so)
+            future = desk.send_reply(self.card, text) if mode == "reply" else desk.add_message(self.ticket_id, mode, text)
+        except rules.MoveRefused as error:
+            self.refused(error)
+            return
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_pending = ("", mode)
@@ -248,10 +255,10 @@ class TicketScreen(Screen[None]):
 
     # -- the life of a ticket ----------------------------------------------------------------------------
 
-    def _refused(self, error: rules.MoveRefused) -> None:
+    def refused(self, error: rules.MoveRefused) -> None:
         self.notify(str(error), title="Not possible", severity="warning", timeout=6, markup=False)
 
-    def _saved_then(self, future: Future[int], said: str | None = None) -> None:
+    def saved_then(self, future: Future[int], said: str | None = None) -> None:
         """Once committed: say `said` (when given) and read the ticket again."""
         def then() -> None:
             if said:
@@ -267,7 +274,7 @@ class TicketScreen(Screen[None]):
         try:  # the move itself (consent aside) must be possible before asking for the permission
             desk.check_can_resolve(card)
         except rules.MoveRefused as error:
-            self._refused(error)
+            self.refused(error)
             return
 
         def given(consent: ConsentGiven | None) -> None:
@@ -280,11 +287,11 @@ class TicketScreen(Screen[None]):
             try:
                 future = desk.resolve(self.card, consent.how, when)
             except rules.MoveRefused as error:
-                self._refused(error)
+                self.refused(error)
                 return
-            self._saved_then(future, f"{card.case_number} resolved.")
+            self.saved_then(future, f"{card.case_number} resolved.")
 
-        self.app.push_screen(ConsentToResolve(card.case_number), given)
+        self.app.push_screen(ConsentToResolve(card.case_number, card.channel), given)
 
     def action_status(self) -> None:
         card, desk = self.card, self.station.desks.tickets
@@ -293,13 +300,13 @@ class TicketScreen(Screen[None]):
         try:
             options = status_options(card)
         except rules.MoveRefused as error:
-            self._refused(error)
+            self.refused(error)
             return
 
         def chosen(value: str | None) -> None:
             if value is not None:
                 future = desk.request_review(self.ticket_id) if value == "review" else desk.set_status(self.ticket_id, value)
-                self._saved_then(future)
+                self.saved_then(future)
 
         state = rules.STATUS_WORDS[rules.parse_status(card.status)]
         self.app.push_screen(Choice(f"{card.case_number} is {state}: move it to", options), chosen)
@@ -311,56 +318,10 @@ class TicketScreen(Screen[None]):
 
         def chosen(agent_id: str | None) -> None:
             if agent_id is not None:
-                self._saved_then(desk.assign(self.ticket_id, None if agent_id == "-" else agent_id))
+                self.saved_then(desk.assign(self.ticket_id, None if agent_id == "-" else agent_id))
 
         options = assign_options(card, self.station.store.agents())
         self.app.push_screen(Choice(f"Assign {card.case_number} to", options), chosen)
 
     def action_save_the_sale(self) -> None:
-        card = self.card
-        if card is None:
-            return
-        try:
-            step = save_the_sale_step(card)
-        except rules.MoveRefused as error:
-            self._refused(error)
-            return
-        if step == "offer":
-            self.offer_help()
-        else:
-            self.record_outcome()
-
-    def offer_help(self) -> None:
-        """Save the sale, step 1: show the offer of help that goes to the customer; send it on confirmation."""
-        card, fields = self.card, self.fields()
-        if card is None or fields is None:
-            return
-        try:
-            text = render(OFFER_HELP_TEMPLATE, fields)
-        except TemplateProblem as problem:
-            self.notify(str(problem), severity="error", markup=False)
-            return
-
-        def chosen(value: str | None) -> None:
-            if value == "send":
-                self._saved_then(self.station.desks.tickets.offer_help(self.ticket_id, text),
-                                 "Offer of help queued to the customer.")
-
-        preview = sanitize(text if len(text) < 400 else text[:400] + "…")
-        self.app.push_screen(Choice(
-            "Save the sale, step 1: offer help first. This goes to the customer:",
-            [("send", "Send the offer of help", True)], detail=preview), chosen)
-
-    def record_outcome(self) -> None:
-        """Save the sale, step 2: how it ended (the outcomes the rules refuse are greyed with the reason)."""
-        card = self.card
-        if card is None:
-            return
-        options = outcome_options(card, self.station.clock.now())
-
-        def chosen(value: str | None) -> None:
-            if value is not None:
-                self._saved_then(self.station.desks.tickets.record_save_outcome(self.ticket_id, value),
-                                 f"Outcome recorded: {value}.")
-
-        self.app.push_screen(Choice("Save the sale, step 2: how did it end?", options), chosen)
+        self.sale.next_step()

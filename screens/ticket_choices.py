@@ -6,8 +6,9 @@ Plain functions over a `TicketCard`: no screen, so the ticket screen composes th
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
 
+from agentdesk.domain import ticket_outcomes as outcomes
 from agentdesk.domain import tickets as rules
 from agentdesk.records import Agent, TicketCard
 
@@ -43,27 +44,37 @@ def assign_options(card: TicketCard, agents: list[Agent]) -> list[Option]:
 
 
 def save_the_sale_step(card: TicketCard) -> str:
-    """Which step of save-the-sale comes next: "offer" (help first) or "outcome"; `MoveRefused` when none."""
+    """Which step of save-the-sale comes next: "offer" (help first), "outcome", or "correct" (an outcome recorded
+    by mistake can be replaced); `MoveRefused` when none."""
     if card.kind not in rules.SAVE_KINDS:
         raise rules.MoveRefused("Save the sale is for refund and cancellation tickets.")
     if card.save_outcome:
-        raise rules.MoveRefused(f"The outcome is already recorded ({card.save_outcome}).")
+        if card.save_outcome not in outcomes.CORRECTABLE:
+            raise rules.MoveRefused(f"The outcome is recorded ({outcomes.OUTCOME_WORDS[card.save_outcome]}); "
+                                    "billing undoes a refund or a cancellation, not the desk.")
+        return "correct"
     return "offer" if card.help_offered_at is None else "outcome"
 
 
-def outcome_options(card: TicketCard, now: datetime) -> list[Option]:
-    """The outcomes the rules allow now; a refused one is shown greyed with its reason (except the one that
-    never applies to this kind of ticket)."""
-    window = rules.refund_window(card.order.placed_at, now, card.time_zone) if card.order else None
-    recurring = card.order.recurring if card.order else None
+_OUTCOME_CHOICES = (
+    ("saved", "Saved: the customer agreed to withdraw the request"),
+    ("refunded", "Refunded: refund the order and tell the customer"),
+    ("cancelled", "Cancelled: cancel the order and tell the customer"),
+    ("refused", "Refused by policy: tell the customer why"),
+)
+
+
+def outcome_options(card: TicketCard, check: Callable[[TicketCard, str], None]) -> list[Option]:
+    """The outcomes the rules allow now (`check` raises `MoveRefused` for the others); a refused one is greyed with
+    its reason, except one that never applies to this kind of ticket. The recorded outcome is left out."""
+    never = "cancelled" if card.kind == "refund" else "refunded"
     options: list[Option] = []
-    for value, label in (("saved", "Saved: the customer withdrew the request"),
-                         ("refunded", "Refunded"), ("cancelled", "Cancelled")):
+    for value, label in _OUTCOME_CHOICES:
+        if value in (never, card.save_outcome):
+            continue
         try:
-            rules.check_save_outcome(card.kind, value, help_offered=True, already=None, window=window,
-                                     recurring=recurring)
+            check(card, value)
             options.append((value, label, True))
         except rules.MoveRefused as error:
-            if value != ("cancelled" if card.kind == "refund" else "refunded"):
-                options.append((value, f"{label}: {error}", False))
+            options.append((value, f"{label.split(':')[0]}: {error}", False))
     return options

@@ -31,13 +31,15 @@ class Choice(ModalScreen[str | None]):
     BINDINGS = [_BACK]
 
     def __init__(
-        self, title: str, options: list[tuple[str, str, bool]], hint: str = "Enter choose · Esc back", detail: str = ""
+        self, title: str, options: list[tuple[str, str, bool]], hint: str = "Enter choose · Esc back", detail: str = "",
+        *, preselect: bool = True,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.options = options  # (id, label, enabled)
         self.hint = hint
         self.detail = detail  # text shown above the options (already sanitised)
+        self.preselect = preselect  # False: nothing is chosen until the agent moves to it (a decision, not a default)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -52,7 +54,8 @@ class Choice(ModalScreen[str | None]):
         listing = self.query_one(OptionList)
         listing.focus()
         first = next((n for n, (_, _, enabled) in enumerate(self.options) if enabled), None)
-        if first is not None:
+        listing.highlighted = None
+        if first is not None and self.preselect:
             listing.highlighted = first
 
     @on(OptionList.OptionSelected)
@@ -97,29 +100,34 @@ class ConsentGiven:
 
 
 class ConsentToResolve(ModalScreen[ConsentGiven | None]):
-    """Record the customer's permission before the ticket is marked resolved."""
+    """Record the customer's permission before the ticket is marked resolved (or, for a saved sale, their
+    agreement to withdraw). Nothing is chosen when it opens: the ticket's own channel is offered first, and a
+    call only counts where there was a call."""
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [_BACK]
 
-    def __init__(self, case_number: str) -> None:
+    def __init__(self, case_number: str, channel: str = "email", title: str = "") -> None:
         super().__init__()
         self.case_number = case_number
+        self.channel = channel
+        self.title_text = title or f"Resolve {case_number}: how did the customer agree?"
 
     def compose(self) -> ComposeResult:
+        writing = Option(Content("In writing (e-mail, chat, form)"), id="writing")
+        call = Option(Content("On a call" if self.channel == "phone" else "On a call (only if you spoke with them)"),
+                      id="call")
         with Vertical(classes="dialog"):
-            yield Static(f"Resolve {self.case_number}: how did the customer agree?", classes="dialog-title",
-                         markup=False)
-            yield OptionList(Option(Content("On a call"), id="call"),
-                             Option(Content("In writing (e-mail, chat, form)"), id="writing"), id="how")
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield OptionList(*((call, writing) if self.channel == "phone" else (writing, call)), id="how")
             yield Static("When: now, or HH:MM today (account time)", markup=False)
             yield Input("now", placeholder="now, or HH:MM", id="when", max_length=20)
             yield Static("", id="error", classes="dialog-error", markup=False)
-            yield Static("Enter on a choice records it and resolves · Esc back", classes="dialog-hint", markup=False)
+            yield Static("↑↓ choose how · Enter records it · Esc back", classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:
         listing = self.query_one(OptionList)
-        listing.highlighted = 0
+        listing.highlighted = None
         listing.focus()
 
     @on(OptionList.OptionSelected)
@@ -130,8 +138,39 @@ class ConsentToResolve(ModalScreen[ConsentGiven | None]):
     @on(Input.Submitted)
     def submitted(self) -> None:
         listing = self.query_one(OptionList)
-        option = listing.get_option_at_index(listing.highlighted or 0)
+        if listing.highlighted is None:
+            self.query_one("#error", Static).update("Choose how the customer agreed (↑↓ in the list) first.")
+            return
+        option = listing.get_option_at_index(listing.highlighted)
         self.dismiss(ConsentGiven(str(option.id), self.query_one("#when", Input).value.strip() or "now"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class Reason(ModalScreen[str | None]):
+    """One line of why (a correction keeps it in the ticket's history); Enter records it, Escape goes back."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS = [_BACK]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield Input(placeholder="why, e.g. pressed saved by mistake", id="reason", max_length=300)
+            yield Static("", id="error", classes="dialog-error", markup=False)
+            yield Static("Enter record · Esc back", classes="dialog-hint", markup=False)
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self.query_one("#error", Static).update("Say why: the reason stays in the ticket's history.")
+            return
+        self.dismiss(event.value.strip())
 
     def action_cancel(self) -> None:
         self.dismiss(None)

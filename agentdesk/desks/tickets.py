@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from agentdesk.clock import iso
 from agentdesk.desks.base import Desk, new_id
 from agentdesk.desks.calls import ActiveCall
+from agentdesk.domain import ticket_outcomes as outcomes
 from agentdesk.domain import tickets as rules
 from agentdesk.domain.templates import CASE_CONFIRMATION_TEMPLATE, TemplateFields, TemplateProblem, render
 from agentdesk.domain.text import sanitize
@@ -90,6 +91,9 @@ class TicketDesk(Desk):
     @staticmethod
     def check_can_resolve(card: TicketCard) -> None:
         """Raise `MoveRefused` when the ticket cannot be resolved whatever the consent (ask before asking for it)."""
+        if outcomes.needs_outcome(card.kind, card.save_outcome):
+            raise rules.MoveRefused("A refund or cancellation request is resolved with its outcome: Ctrl+B offers "
+                                    "help, then records saved, refunded, cancelled or refused.")
         rules.check_move(card.status, "resolved", consent=rules.Consent(rules.ConsentHow.CALL, card.created_at))
 
     def resolve(self, card: TicketCard, how: str, given_at: datetime) -> Future[int]:
@@ -126,8 +130,52 @@ class TicketDesk(Desk):
             "ticket_id": ticket_id, "message_id": new_id(), "author": self.agent.name, "body": text,
             "offered_at": self.now_iso(), "agent_id": self.agent.id})
 
-    def record_save_outcome(self, ticket_id: str, outcome: str) -> Future[int]:
-        """Save the sale, step 2: saved, refunded or cancelled."""
-        return self.submit("ticket.save_the_sale@1", {
-            "ticket_id": ticket_id, "outcome": outcome, "decided_at": self.now_iso(), "agent_id": self.agent.id})
+    @staticmethod
+    def check_outcome(card: TicketCard, outcome: str) -> None:
+        """Raise `MoveRefused` when `outcome` cannot be recorded on `card` now (the mutation checks it again)."""
+        order = card.order
+        window = rules.refund_window(order.placed_at, card.created_at, card.time_zone) if order else None
+        outcomes.check_outcome(
+            card.kind, outcome, offer=outcomes.OfferState(card.help_offered_at is not None, card.offer_reached),
+            window=window, recurring=order.recurring if order else None)
+
+    def record_outcome(
+        self, card: TicketCard, outcome: str, *, body: str | None = None, agreed: tuple[str, datetime] | None = None,
+        correcting: str | None = None,
+    ) -> Future[int]:
+        """Save the sale, step 2: saved (with the customer's `agreed` how and when), or refunded, cancelled or
+        refused with `body`, the message that tells the customer. `correcting`: the reason an outcome recorded by
+        mistake is replaced. `MoveRefused` when the rules say no (nothing is saved then)."""
+        if correcting is not None:
+            outcomes.check_correction(card.save_outcome, outcome, correcting)
+        elif card.save_outcome:
+            raise rules.MoveRefused(f"The outcome is already recorded ({outcomes.OUTCOME_WORDS[card.save_outcome]}); "
+                                    "correct it instead.")
+        self.check_outcome(card, outcome)
+        now = self.clock.now()
+        args: dict[str, object] = {
+            "ticket_id": card.id, "outcome": outcome, "decided_at": iso(now), "agent_id": self.agent.id,
+            "author": self.agent.name, "note_id": new_id()}
+        if outcome == "saved":
+            if agreed is None:
+                raise rules.MoveRefused("A saved sale needs the customer's agreement: how and when they withdrew.")
+            rules.check_move("open", "resolved", consent=rules.Consent(rules.ConsentHow(agreed[0]), agreed[1]),
+                             opened_at=card.created_at, now=now)
+            args |= {"agreed_how": agreed[0], "agreed_at": iso(agreed[1])}
+        elif not body or not body.strip():
+            raise rules.MoveRefused("The customer must be told: write the message that goes with this outcome.")
+        else:
+            args |= {"message_id": new_id(), "body": body}
+        if correcting is not None:
+            return self.submit("ticket.correct_outcome@1", args | {"reason": correcting})
+        return self.submit("ticket.save_the_sale@2", args)
+
+    def send_reply(self, card: TicketCard, body: str) -> Future[int]:
+        """A reply to the customer. One that states a refund or cancellation records it through the save-the-sale
+        rules; one that states something not done (a refund not recorded, a resolution not made) is refused
+        (`MoveRefused`) and nothing is sent."""
+        needed = outcomes.statement_needs(body, kind=card.kind, outcome=card.save_outcome, status=card.status)
+        if needed is None:
+            return self.add_message(card.id, "reply", body)
+        return self.record_outcome(card, needed, body=body)
 

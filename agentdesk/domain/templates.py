@@ -203,3 +203,18 @@ CASE_CONFIRMATION_TEMPLATE = (
     "it if you contact us again.\n\n{{ agent_name }}"
 )
 """The confirmation a customer gets when a case is opened during their call."""
+
+OUTCOME_TEMPLATES: dict[str, str] = {
+    "refunded": (
+        "Hello {{ customer_name }},\n\nWe have refunded order {{ order_number }} (case {{ case_number }}). The money "
+        "reaches your account in 3 to 5 working days.\n\n{{ agent_name }}, {{ account_name }}"),
+    "cancelled": (
+        "Hello {{ customer_name }},\n\nWe have cancelled order {{ order_number }} as you asked (case "
+        "{{ case_number }}); nothing more will be charged.\n\n{{ agent_name }}, {{ account_name }}"),
+    "refused": (
+        "Hello {{ customer_name }},\n\nAbout case {{ case_number }}: we cannot refund or cancel order "
+        "{{ order_number }}. Refunds can be requested up to 60 days after the order and cancellations apply to "
+        "recurring products only. Our offer of help still stands: reply to this message or call us.\n\n"
+        "{{ agent_name }}, {{ account_name }}"),
+}
+"""Save the sale, step two: what the customer is told for each outcome that changes (or refuses) their order."""

@@ -13,6 +13,7 @@ Pure rules, no I/O.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -114,3 +115,37 @@ def check_correction(current: str | None, replacement: str, reason: str) -> Outc
 def needs_outcome(kind: str, outcome: str | None) -> bool:
     """True when the ticket cannot be resolved yet: a refund or cancellation request with no outcome."""
     return kind in SAVE_KINDS and not outcome
+
+
+_STATED = re.compile(
+    r"\b(?:we\s+have|we've|has\s+been|have\s+been|is\s+now)\s+(?:now\s+)?(refunded|cancell?ed|resolved|closed)\b",
+    re.IGNORECASE)
+_ACTION = {"refunded": "refund", "cancelled": "cancellation", "canceled": "cancellation", "resolved": "resolution",
+           "closed": "resolution"}
+
+
+def stated_action(body: str) -> str | None:
+    """The action a reply tells the customer was done ("We have refunded order …"): refund, cancellation or
+    resolution; None when it states none."""
+    found = _STATED.search(body)
+    return _ACTION[found[1].lower()] if found else None
+
+
+def statement_needs(body: str, *, kind: str, outcome: str | None, status: str) -> str | None:
+    """What sending `body` needs first: None (it may go as a plain reply), or the outcome to record with it
+    ("refunded", "cancelled") through the save-the-sale rules; `MoveRefused` when it states what is not so."""
+    action = stated_action(body)
+    if action is None:
+        return None
+    if action == "resolution":
+        if status not in ("resolved", "closed"):
+            raise MoveRefused("This reply tells the customer the case is resolved, but it is not: resolve it first "
+                              "(Ctrl+R, with their permission), or change the reply.")
+        return None
+    done = "refunded" if action == "refund" else "cancelled"
+    if outcome == done:
+        return None
+    if kind != action or outcome:
+        raise MoveRefused(f"This reply tells the customer the order was {done}, but no {action} is recorded on this "
+                          f"ticket: record it first (Ctrl+B), or change the reply.")
+    return done

@@ -137,7 +137,10 @@ def ticket_card(conn: sqlite3.Connection, ticket_id: str) -> TicketCard:
         "SELECT t.id, t.account_id, a.name, a.time_zone, t.customer_id, c.name, t.case_number, t.subject,"
         " t.status, t.priority, t.kind, t.channel, t.created_at, t.awaiting_since, t.assignee_id, ag.name,"
         " t.order_id, t.consent_how, t.consent_at, t.review_requested, t.help_offered_at, t.save_outcome,"
-        " (SELECT count(*) FROM ticket_message m WHERE m.ticket_id = t.id)"
+        " (SELECT count(*) FROM ticket_message m WHERE m.ticket_id = t.id),"
+        " t.help_offered_at IS NOT NULL AND (t.channel = 'phone' OR EXISTS (SELECT 1 FROM ticket_message r"
+        " WHERE r.ticket_id = t.id AND r.created_at >= t.help_offered_at AND"
+        " ((r.kind = 'reply' AND r.delivery = 'delivered') OR r.kind = 'customer')))"
         " FROM ticket t JOIN account a ON a.id = t.account_id JOIN customer c ON c.id = t.customer_id"
         " LEFT JOIN agent ag ON ag.id = t.assignee_id WHERE t.id = ?",
         (ticket_id,),
@@ -157,6 +160,7 @@ def ticket_card(conn: sqlite3.Connection, ticket_id: str) -> TicketCard:
         assignee_id=row[14], assignee_name=row[15], order=order, consent_how=row[17],
         consent_at=moment(row[18]) if row[18] else None, review_requested=bool(row[19]),
         help_offered_at=moment(row[20]) if row[20] else None, save_outcome=row[21], message_count=row[22],
+        offer_reached=bool(row[23]),
     )
 
 

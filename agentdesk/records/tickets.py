@@ -91,6 +91,8 @@ class TicketCard:
     help_offered_at: datetime | None
     save_outcome: str | None
     message_count: int
+    offer_reached: bool = False
+    """The offer of help reached the customer (delivered, answered, or said on a call): an outcome may follow."""
 
 
 @dataclass(frozen=True, slots=True)
