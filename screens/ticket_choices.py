@@ -53,7 +53,11 @@ def save_the_sale_step(card: TicketCard) -> str:
             raise rules.MoveRefused(f"The outcome is recorded ({outcomes.OUTCOME_WORDS[card.save_outcome]}); "
                                     "billing undoes a refund or a cancellation, not the desk.")
         return "correct"
-    return "offer" if card.help_offered_at is None else "outcome"
+    if card.help_offered_at is None:
+        return "offer"
+    if not card.offer_reached:
+        raise rules.MoveRefused(outcomes.OFFER_NOT_REACHED)
+    return "outcome"
 
 
 _OUTCOME_CHOICES = (

@@ -24,6 +24,10 @@ CLOCK_SKEW = timedelta(minutes=5)
 """How far ahead of the backend's clock a terminal's time is still believed (clocks drift; NTP keeps them near)."""
 
 
+OFFER_NOT_REACHED = ("The offer of help has not reached the customer yet: wait until it is delivered or the "
+                     "customer answers, then record the outcome.")
+
+
 class Outcome(StrEnum):
     """How a refund or cancellation request ended."""
 
@@ -64,8 +68,7 @@ def check_outcome(
     if not offer.offered:
         raise MoveRefused("Offer help first (Ctrl+B sends the offer), then record the outcome.")
     if not offer.reached:
-        raise MoveRefused("The offer of help has not reached the customer yet: wait until it is delivered or "
-                          "the customer answers, then record the outcome.")
+        raise MoveRefused(OFFER_NOT_REACHED)
     if kind == "refund":
         if result is Outcome.CANCELLED:
             raise MoveRefused("A refund request ends refunded, saved or refused, not cancelled.")

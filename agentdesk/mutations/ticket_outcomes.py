@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
-from agentdesk.clock import parse_iso
+from agentdesk.clock import iso, parse_iso
 from agentdesk.domain import ticket_outcomes as outcomes
 from agentdesk.domain import tickets as rules
 from agentdesk.mutations.arguments import MAX_NAME_CHARS, Args
@@ -80,8 +81,10 @@ def _decide(conn: sqlite3.Connection, a: Args, *, correcting: str | None) -> Non
     if correcting is not None and already:
         history = (f"Outcome corrected: {outcomes.OUTCOME_WORDS[already]} was recorded by mistake; now "
                    f"{outcomes.OUTCOME_WORDS[result.value]}, by {author}. Why: {correcting}")
+    # A microsecond after the message to the customer, so the thread reads the reply, then what was decided.
+    noted_at = iso(parse_iso(decided_at) + timedelta(microseconds=1))
     _insert_message(conn, message_id=note_id, account_id=account_id, ticket_id=ticket_id, kind="note",
-                    author=author, body=history, at=decided_at, agent_id=agent_id)
+                    author=author, body=history, at=noted_at, agent_id=agent_id)
     conn.execute("UPDATE ticket SET save_outcome = ?, save_outcome_at = ?, save_outcome_by = ?, updated_at = ?"
                  " WHERE id = ?", (result.value, decided_at, agent_id, decided_at, ticket_id))
     if message_id is not None and body is not None:

@@ -62,6 +62,14 @@ async def _open(pilot: Pilot[Any], ticket_id: str) -> TicketScreen:
 WITHIN_WINDOW = "t.kind = 'refund' AND o.placed_at > '2026-10-01' AND t.status = 'new'"
 OUT_OF_WINDOW = "t.kind = 'refund' AND o.placed_at < '2026-09-20' AND t.status = 'new'"
 NO_ORDER = "t.order_id IS NULL AND t.status IN ('new', 'open')"
+QUESTION_IN_WRITING = "t.kind = 'question' AND t.channel != 'phone' AND t.status IN ('new', 'open')"
+
+
+def _offer_delivered(store: Store, ticket_id: str) -> None:
+    """The mail relay delivered the offer of help (what the backend's relay reports through sync)."""
+    [offer] = store.conn.execute("SELECT m.id FROM ticket_message m JOIN ticket t ON t.id = m.ticket_id"
+                                 " WHERE m.ticket_id = ? AND m.created_at = t.help_offered_at", (ticket_id,)).fetchone()
+    store.mutate("ticket.mark_delivered@1", {"message_id": offer, "delivery": "delivered"})
 
 
 async def test_t_opens_the_inbox_most_urgent_first_and_enter_opens_a_ticket(app: AgentDeskApp) -> None:
@@ -149,14 +157,17 @@ async def test_a_note_is_plainly_an_internal_note_and_never_a_reply(app: AgentDe
 
 
 async def test_resolve_asks_how_the_customer_agreed_and_records_it(app: AgentDeskApp) -> None:
-    ticket_id, case = _ticket(app.store, WITHIN_WINDOW)
+    ticket_id, case = _ticket(app.store, QUESTION_IN_WRITING)
     async with app.run_test(size=(120, 35)) as pilot:
         await _open(pilot, ticket_id)
         said = told(app)
         await pilot.press("ctrl+r")
         await settle(pilot)
         assert isinstance(app.screen, ConsentToResolve)
-        await pilot.press("down", "enter")  # in writing, now
+        await pilot.press("enter")  # nothing is chosen yet: Enter records nothing
+        await settle(pilot)
+        assert isinstance(app.screen, ConsentToResolve) and _row(app.store, ticket_id)["consent_how"] is None
+        await pilot.press("down", "enter")  # in writing (the ticket's own channel comes first), now
         await settle(pilot)
         row = _row(app.store, ticket_id)
         assert (row["status"], row["consent_how"], row["consent_at"]) == ("resolved", "writing", iso(app.clock.now()))
@@ -177,12 +188,25 @@ async def test_a_refund_saved_after_help_was_offered(app: AgentDeskApp) -> None:
         await settle(pilot)
         kind, body, delivery = _messages(app.store, ticket_id)[-1]
         assert (kind, delivery) == ("reply", "queued") and "may we help?" in body
+        said = told(app)
         await pilot.press("ctrl+b")
         await settle(pilot)
-        await pilot.press("enter")  # saved: the customer withdrew the request
+        assert said[-1].startswith("The offer of help has not reached the customer yet")
+        _offer_delivered(app.store, ticket_id)
+        await _open(pilot, ticket_id)
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        await pilot.press("enter")  # nothing chosen: nothing recorded
+        await settle(pilot)
+        assert _row(app.store, ticket_id)["save_outcome"] is None
+        await pilot.press("down", "enter")  # saved: the customer withdrew the request
+        await settle(pilot)
+        assert isinstance(app.screen, ConsentToResolve)
+        await pilot.press("down", "enter")  # they agreed in writing, now
         await settle(pilot)
         row = _row(app.store, ticket_id)
         assert row["save_outcome"] == "saved" and row["save_outcome_by"] == app.agent.id
+        assert (row["status"], row["consent_how"]) == ("resolved", "writing")
         assert "Save the sale: saved." in screen_text(app)
 
 
@@ -194,12 +218,20 @@ async def test_a_refund_granted_inside_the_window_marks_the_order_refunded(app: 
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
+        _offer_delivered(app.store, ticket_id)
+        await _open(pilot, ticket_id)
         await pilot.press("ctrl+b")
         await settle(pilot)
-        await pilot.press("down", "enter")  # refunded
+        await pilot.press("down", "down", "enter")  # refunded
+        await settle(pilot)
+        assert isinstance(app.screen, Choice) and "We have refunded order" in app.screen.detail
+        await pilot.press("enter")  # record it and tell the customer
         await settle(pilot)
         row = _row(app.store, ticket_id)
-        assert row["save_outcome"] == "refunded"
+        assert row["save_outcome"] == "refunded" and row["status"] == "resolved"
+        *_, (kind, body, delivery), (last_kind, history, _) = _messages(app.store, ticket_id)
+        assert (kind, delivery) == ("reply", "queued") and "We have refunded order" in body
+        assert last_kind == "note" and history.startswith("Outcome: refunded")
         order = app.store.conn.execute("SELECT status FROM customer_order WHERE id = ?", (row["order_id"],)).fetchone()
         assert order[0] == "refunded"
 
@@ -213,11 +245,24 @@ async def test_out_of_the_window_the_ticket_shows_the_policy_and_no_refund(app: 
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
+        _offer_delivered(app.store, ticket_id)
+        await _open(pilot, ticket_id)
         await pilot.press("ctrl+b")
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, Choice)
-        assert [(key, enabled) for key, _, enabled in dialog.options] == [("saved", True), ("refunded", False)]
+        assert [(key, enabled) for key, _, enabled in dialog.options] == [
+            ("saved", True), ("refunded", False), ("refused", True)]
+        # Down, Down, Enter aimed past the greyed refund lands on "refused by policy", which shows the message first.
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, Choice) and "60 days after the order" in app.screen.detail
+        await pilot.press("enter")
+        await settle(pilot)
+        row = _row(app.store, ticket_id)
+        assert (row["save_outcome"], row["status"]) == ("refused", "pending")
+        order = app.store.conn.execute("SELECT status FROM customer_order WHERE id = ?", (row["order_id"],)).fetchone()
+        assert order[0] == "delivered"
 
 
 async def test_a_template_fills_the_case_and_a_missing_field_is_named(app: AgentDeskApp) -> None:
@@ -414,15 +459,15 @@ async def test_consent_given_earlier_today_is_recorded_at_that_time_in_the_accou
 
     from textual.widgets import Input
 
-    ticket_id, _ = _ticket(app.store, "t.status IN ('new', 'open') AND t.created_at < '2026-11-22'")
+    ticket_id, _ = _ticket(app.store, f"{QUESTION_IN_WRITING} AND t.created_at < '2026-11-22'")
     async with app.run_test(size=(120, 35)) as pilot:
         screen = await _open(pilot, ticket_id)
         zone = ZoneInfo(screen.card.time_zone)
         await pilot.press("ctrl+r")
         await settle(pilot)
         app.screen.query_one("#when", Input).value = "09:15"
-        await pilot.press("enter")  # on a call, at 09:15 where the account is
+        await pilot.press("down", "enter")  # in writing, at 09:15 where the account is
         await settle(pilot)
         expected = datetime.combine(app.clock.now().astimezone(zone).date(), time(9, 15), zone)
         row = _row(app.store, ticket_id)
-        assert (row["status"], row["consent_how"], row["consent_at"]) == ("resolved", "call", iso(expected))
+        assert (row["status"], row["consent_how"], row["consent_at"]) == ("resolved", "writing", iso(expected))
