@@ -22,7 +22,7 @@ from widgets import InboxView, TicketInbox
 INBOX_PAGE = 200
 STATES: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("every state", None), ("new", ("new",)), ("open", ("open",)), ("pending customer", ("pending",)),
-    ("escalated", ("escalated",)),
+    ("escalated", ("escalated",)), ("resolved", ("resolved",)), ("closed", ("closed",)),
 )
 KINDS: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("every kind", None), ("refunds", ("refund",)), ("cancellations", ("cancellation",)),

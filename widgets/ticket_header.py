@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from textual.widgets import Static
 
 from agentdesk.domain.text import one_line
-from agentdesk.domain.tickets import STATUS_WORDS, SlaPhase, read_sla, refund_window
+from agentdesk.domain.tickets import STATUS_WORDS, SlaPhase, read_sla, refund_window, sla_label
 from agentdesk.records import TicketCard
 
 
@@ -35,14 +35,22 @@ def header_lines(view: HeaderView) -> tuple[list[str], SlaPhase]:
     if sla.seconds_left is not None:
         clock = "response overdue" if sla.seconds_left < 0 else "response due in"
         if sla.phase is SlaPhase.ESCALATE:
-            clock = "escalated: no response within 12 h"
-        lines.append(f"SLA: {clock} {sla.label}")
+            # Only the backend escalates: offline, or before it has, the desk says what is due, not what is done.
+            clock = "escalated: no response within 12 h" if card.status == "escalated" else \
+                "due for escalation: no response within 12 h"
+        lines.append(f"SLA: {clock} {sla_label(sla, card.status)}")
     else:
         lines.append("SLA: answered, nothing owed to the customer")
     if card.order is not None:
         order = card.order
         if card.kind == "refund":
-            lines.append(f"{order.number}: {refund_window(order.placed_at, now, card.time_zone).label}")
+            # Judged when the request arrived, as the rules judge it: a request made in time stays in time.
+            window = refund_window(order.placed_at, card.created_at, card.time_zone)
+            if window.open:
+                lines.append(f"{order.number}: ordered {window.order_date.isoformat()}, refund possible until "
+                             f"{window.last_day.isoformat()}; the request arrived in time.")
+            else:
+                lines.append(f"{order.number}: {window.label}")
         elif card.kind == "cancellation":
             what = "recurring: can be cancelled at any time" if order.recurring else "a one-off purchase"
             lines.append(f"{order.number}: ordered {order.placed_at.astimezone(zone).date().isoformat()}, {what}.")
@@ -51,6 +59,8 @@ def header_lines(view: HeaderView) -> tuple[list[str], SlaPhase]:
     if card.kind in ("refund", "cancellation"):
         if card.save_outcome:
             lines.append(f"Save the sale: {card.save_outcome}.")
+        elif card.help_offered_at and not card.offer_reached:
+            lines.append("Save the sale: help offered; the outcome waits until the offer reaches the customer.")
         elif card.help_offered_at:
             lines.append("Save the sale: help offered; Ctrl+B records the outcome.")
         else:

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from agentdesk.domain.text import one_line
-from agentdesk.domain.tickets import STATUS_WORDS, SlaPhase, read_sla
+from agentdesk.domain.tickets import STATUS_WORDS, SlaPhase, read_sla, sla_label
 from agentdesk.records import InboxRow
 
 _SLA_STYLE = {SlaPhase.AMBER: "bold #d7a000", SlaPhase.RED: "bold #e05050", SlaPhase.ESCALATE: "bold reverse #e05050"}
@@ -33,7 +33,7 @@ class InboxView:
 def sla_cell(row: InboxRow, now: datetime) -> Text:
     """The countdown to the response goal, coloured by urgency."""
     reading = read_sla(row.awaiting_since, now)
-    return Text(reading.label, style=_SLA_STYLE.get(reading.phase, ""), no_wrap=True)
+    return Text(sla_label(reading, row.status), style=_SLA_STYLE.get(reading.phase, ""), no_wrap=True)
 
 
 class TicketInbox(Vertical):

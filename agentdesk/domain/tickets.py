@@ -176,6 +176,15 @@ class SlaReading:
         return f"{sign}{_hours_minutes(abs(self.seconds_left))}"
 
 
+def sla_label(reading: SlaReading, status: str) -> str:
+    """The countdown as the desk shows it: "ESC +…" only when the backend escalated the ticket (its state says so);
+    past 12 h but not escalated (offline, or not yet synced) it is "due ESC +…", a promise not yet kept."""
+    label = reading.label
+    if reading.phase is SlaPhase.ESCALATE and status != Status.ESCALATED:
+        return f"due {label}"
+    return label
+
+
 def _hours_minutes(seconds: float) -> str:
     minutes = int(seconds // 60)
     if minutes >= 48 * 60:  # long overdue: days say it better than thousands of hours

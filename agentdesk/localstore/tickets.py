@@ -77,10 +77,15 @@ def _marks(values: tuple[str, ...]) -> str:
 
 
 def inbox(conn: sqlite3.Connection, query: InboxQuery, after: InboxCursor | None, limit: int) -> InboxPage:
-    """A page of open tickets, most urgent first (soonest response due, then the rest), after `after`."""
+    """A page of open tickets (or, when searched or asked for, resolved and closed ones too), most urgent first
+    (soonest response due, then the rest), after `after`."""
     limit = max(1, min(limit, MAX_INBOX_PAGE))
     cursor = after or _FIRST
-    where = ["t.status NOT IN ('resolved', 'closed')", "(t.response_due_at, t.id) > (?, ?)"]
+    text = clean_query(query.search).strip()
+    # Work to do by default; a search, or asking for resolved or closed ones, reaches every ticket (issue 23).
+    finished = bool(text) or bool(query.statuses and set(query.statuses) & {"resolved", "closed"})
+    where = [] if finished else ["t.status NOT IN ('resolved', 'closed')"]
+    where.append("(t.response_due_at, t.id) > (?, ?)")
     params: list[object] = [cursor.due, cursor.id]
     for column, values in (("t.account_id", query.account_ids), ("t.status", query.statuses),
                            ("t.kind", query.kinds), ("t.channel", query.channels)):
@@ -92,7 +97,6 @@ def inbox(conn: sqlite3.Connection, query: InboxQuery, after: InboxCursor | None
             unary = "+" if column == "t.account_id" and len(values) > 1 else ""
             where.append(f"{unary}{column} IN ({_marks(values)})")
             params.extend(values)
-    text = clean_query(query.search).strip()
     if text:
         if CASE_QUERY.match(text):
             where.append("t.case_number = ?")
