@@ -42,19 +42,19 @@ class TicketScreen(Screen[None]):
     CSS_PATH = "ticket.tcss"
     BINDINGS = [
         Binding("escape", "back", "Inbox", id="ticket.back", tooltip="Back to the inbox (the draft is kept)"),
-        Binding("f2", "toggle_mode", "Reply/Note", id="ticket.toggle_mode",
+        Binding("f2", "toggle_mode", "Mode", id="ticket.toggle_mode",
                 tooltip="Switch between a reply to the customer and an internal note"),
         Binding("ctrl+s", "send", "Send", id="ticket.send", tooltip="Send the reply, or save the note"),
-        Binding("ctrl+t", "template", "Template", id="ticket.template", tooltip="Insert a reply template"),
+        Binding("ctrl+t", "template", "Tmpl", id="ticket.template", tooltip="Insert a reply template"),
         Binding("ctrl+f", "faq", "FAQ", id="ticket.faq", tooltip="Insert an FAQ answer"),
         Binding("ctrl+r", "resolve", "Resolve", id="ticket.resolve",
                 tooltip="Mark resolved, with the customer's permission"),
         Binding("ctrl+o", "status", "State", id="ticket.status", tooltip="Pending, escalated, reopen, close, review"),
         Binding("ctrl+g", "assign", "Assign", id="ticket.assign", tooltip="Assign or reassign the ticket"),
-        Binding("ctrl+b", "save_the_sale", "Save sale", id="ticket.save_the_sale",
+        Binding("ctrl+b", "save_the_sale", "Sale", id="ticket.save_the_sale",
                 tooltip="Refund or cancellation: offer help, then record the outcome"),
-        Binding("f5", "older", "Older", show=False, id="ticket.older", tooltip="Older messages"),
-        Binding("f6", "newer", "Newer", show=False, id="ticket.newer", tooltip="Newer messages"),
+        Binding("f5", "older", "Older", show=False, priority=True, id="ticket.older", tooltip="Older messages"),
+        Binding("f6", "newer", "Newer", show=False, priority=True, id="ticket.newer", tooltip="Newer messages"),
     ]
 
     def __init__(self, ticket_id: str) -> None:
@@ -230,7 +230,9 @@ class TicketScreen(Screen[None]):
             self.query_one(TicketComposer).insert(text)
 
         options = [(t.id, t.name, True) for t in templates]
-        self.app.push_screen(Choice("Insert a reply template", options), chosen)
+        fields = self.fields()
+        previews = {t.id: _template_preview(t.body, fields) for t in templates}
+        self.app.push_screen(Choice("Insert a reply template", options, previews=previews), chosen)
 
     def action_faq(self) -> None:
         card = self.card
@@ -325,3 +327,14 @@ class TicketScreen(Screen[None]):
 
     def action_save_the_sale(self) -> None:
         self.sale.next_step()
+
+
+def _template_preview(body: str, fields: TemplateFields | None) -> str:
+    """A template as it would be inserted on this ticket (or why it cannot be), for the picker's preview."""
+    if fields is None:
+        return ""
+    try:
+        text = render(body, fields)
+    except TemplateProblem as problem:
+        return f"Cannot be inserted here: {problem}"
+    return sanitize(text if len(text) < 400 else text[:400] + "…")

@@ -32,7 +32,7 @@ class Choice(ModalScreen[str | None]):
 
     def __init__(
         self, title: str, options: list[tuple[str, str, bool]], hint: str = "Enter choose · Esc back", detail: str = "",
-        *, preselect: bool = True,
+        *, preselect: bool = True, previews: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
@@ -40,12 +40,13 @@ class Choice(ModalScreen[str | None]):
         self.hint = hint
         self.detail = detail  # text shown above the options (already sanitised)
         self.preselect = preselect  # False: nothing is chosen until the agent moves to it (a decision, not a default)
+        self.previews = previews  # per option id, shown above the list while it is highlighted (already sanitised)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.title_text, classes="dialog-title", markup=False)
-            if self.detail:
-                yield Static(self.detail, classes="dialog-detail", markup=False)
+            if self.detail or self.previews:
+                yield Static(self.detail, classes="dialog-detail", id="detail", markup=False)
             yield OptionList(*[Option(Content(label), id=key, disabled=not enabled)
                                for key, label, enabled in self.options], id="choices")
             yield Static(self.hint, classes="dialog-hint", markup=False)
@@ -61,6 +62,11 @@ class Choice(ModalScreen[str | None]):
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
+
+    @on(OptionList.OptionHighlighted)
+    def preview(self, event: OptionList.OptionHighlighted) -> None:
+        if self.previews is not None:
+            self.query_one("#detail", Static).update(self.previews.get(str(event.option.id), ""))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

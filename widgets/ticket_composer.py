@@ -66,9 +66,12 @@ class TicketComposer(Vertical):
         self.load("", self.mode)
 
     def insert(self, text: str) -> None:
-        """Put `text` at the cursor."""
+        """Put `text` at the cursor, and show its start (a template is read from the top, not from its tail)."""
         area = self.query_one(TextArea)
+        start = area.cursor_location
         area.insert(text)
+        area.move_cursor(start)
+        area.scroll_cursor_visible(center=False, animate=False)
         area.focus()
 
     def toggle(self) -> None:
