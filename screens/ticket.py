@@ -42,9 +42,9 @@ class TicketScreen(Screen[None]):
     CSS_PATH = "ticket.tcss"
     BINDINGS = [
         Binding("escape", "back", "Inbox", id="ticket.back", tooltip="Back to the inbox (the draft is kept)"),
-        Binding("f2", "toggle_mode", "Mode", id="ticket.toggle_mode",
+        Binding("f2", "toggle_mode", "Mode", show=False, id="ticket.toggle_mode",
                 tooltip="Switch between a reply to the customer and an internal note"),
-        Binding("ctrl+s", "send", "Send", id="ticket.send", tooltip="Send the reply, or save the note"),
+        Binding("ctrl+s", "send", "Send", show=False, id="ticket.send", tooltip="Send the reply, or save the note"),
         Binding("ctrl+t", "template", "Tmpl", id="ticket.template", tooltip="Insert a reply template"),
         Binding("ctrl+f", "faq", "FAQ", id="ticket.faq", tooltip="Insert an FAQ answer"),
         Binding("ctrl+r", "resolve", "Resolve", id="ticket.resolve",
@@ -74,7 +74,8 @@ class TicketScreen(Screen[None]):
         yield TicketHeader(id="ticket-header")
         yield TicketThread(id="thread")
         yield TicketComposer(id="composer")
-        yield Footer()
+        # F2 and Ctrl+S are on the composer's mode line; compact, the other ticket keys fit 80 columns.
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.load_ticket(with_draft=True)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from textual.widgets import Static
 
 from agentdesk.domain.text import one_line
-from agentdesk.domain.tickets import STATUS_WORDS, SlaPhase, read_sla, refund_window, sla_label
+from agentdesk.domain.tickets import REFUND_DAYS, STATUS_WORDS, SlaPhase, read_sla, refund_window, sla_label
 from agentdesk.records import TicketCard
 
 
@@ -49,8 +49,10 @@ def header_lines(view: HeaderView) -> tuple[list[str], SlaPhase]:
             if window.open:
                 lines.append(f"{order.number}: ordered {window.order_date.isoformat()}, refund possible until "
                              f"{window.last_day.isoformat()}; the request arrived in time.")
-            else:
-                lines.append(f"{order.number}: {window.label}")
+            else:  # the policy, short enough for two lines at 80 columns
+                asked = (card.created_at.astimezone(zone).date() - window.order_date).days
+                lines.append(f"{order.number}: ordered {window.order_date.isoformat()}, asked on day {asked}; refunds "
+                             f"only up to {REFUND_DAYS} days after the order: offer help instead.")
         elif card.kind == "cancellation":
             what = "recurring: can be cancelled at any time" if order.recurring else "a one-off purchase"
             lines.append(f"{order.number}: ordered {order.placed_at.astimezone(zone).date().isoformat()}, {what}.")

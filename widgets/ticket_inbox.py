@@ -33,7 +33,10 @@ class InboxView:
 def sla_cell(row: InboxRow, now: datetime) -> Text:
     """The countdown to the response goal, coloured by urgency."""
     reading = read_sla(row.awaiting_since, now)
-    return Text(sla_label(reading, row.status), style=_SLA_STYLE.get(reading.phase, ""), no_wrap=True)
+    phase = reading.phase
+    if phase is SlaPhase.ESCALATE and row.status != "escalated":
+        phase = SlaPhase.RED  # due for escalation, not escalated: late, but not the backend's alarm
+    return Text(sla_label(reading, row.status), style=_SLA_STYLE.get(phase, ""), no_wrap=True)
 
 
 class TicketInbox(Vertical):
