@@ -191,16 +191,18 @@ class CaseFromCall(ModalScreen[tuple[str, str] | None]):
         Binding("ctrl+s", "save", "Open case", id="case.save", tooltip="Open the case and queue the confirmation"),
     ]
 
-    def __init__(self, case_number: str, customer_name: str) -> None:
+    def __init__(self, case_number: str, customer_name: str, *, has_email: bool = True) -> None:
         super().__init__()
         self.case_number = case_number
         self.customer_name = customer_name
+        self.has_email = has_email  # no address: no confirmation can be sent, so none is promised
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(f"Case {self.case_number}", classes="dialog-title", id="case-number", markup=False)
-            yield Static(f"Read this number to {one_line(self.customer_name, 40)}; they get it by e-mail too.",
-                         markup=False)
+            after = "they get it by e-mail too." if self.has_email else \
+                "they have no e-mail address on file, so ask them to write it down."
+            yield Static(f"Read this number to {one_line(self.customer_name, 40)}; {after}", markup=False)
             yield Input(placeholder="subject, e.g. Boiler makes a noise", id="subject", max_length=200)
             yield TextArea(id="body", soft_wrap=True, tab_behavior="focus")
             yield Static("", id="error", classes="dialog-error", markup=False)

@@ -56,11 +56,12 @@ class CaseKeys:
             opened = self.tickets.open_case(call, customer, number, subject, said)
 
             def saved() -> None:
-                screen.notify(f"Case {number} opened; the confirmation is queued to the customer.", timeout=6,
-                              markup=False)
+                queued = "the confirmation is queued to the customer" if customer.emails else \
+                    "no confirmation (no e-mail address on file)"
+                screen.notify(f"Case {number} opened; {queued}.", timeout=6, markup=False)
                 then()
 
             self.after_saved(opened.saved, saved)
 
         screen.notify(f"New case {number}: read it to the caller.", timeout=8)
-        screen.app.push_screen(CaseFromCall(number, customer.name), save)
+        screen.app.push_screen(CaseFromCall(number, customer.name, has_email=bool(customer.emails)), save)

@@ -53,8 +53,9 @@ class TicketDesk(Desk):
             "case_number": case_number, "subject": subject, "kind": "question", "channel": "phone",
             "status": "open", "opened_at": self.now_iso(), "assignee_id": agent.id,
             "agent_id": agent.id, "author": agent.name,
-            "confirmation_id": new_id(), "confirmation": confirmation,
         }
+        if customer.emails:  # with no address the confirmation could never be delivered: none is queued
+            args |= {"confirmation_id": new_id(), "confirmation": confirmation}
         if said:
             args |= {"first_message_id": new_id(), "first_message": said}
         return CaseOpened(case_number, self.submit("ticket.open@1", args))

@@ -98,3 +98,22 @@ def test_a_booking_made_and_cancelled_leaves_the_customer_without_it(desks: Desk
     desks.bookings.cancel(appointment_id, "the customer cannot come").result(10)
     upcoming = store.customer_appointments(customer.id, upcoming_after=desks.bookings.clock.now())
     assert appointment_id not in [b.id for b in upcoming]
+
+
+def test_a_case_for_a_caller_without_e_mail_queues_no_confirmation(
+    desks: Desks, store: Store, clock: FixedClock
+) -> None:
+    import dataclasses
+
+    customer = dataclasses.replace(_known_customer(store), emails=())
+    account = next(a for a in store.accounts() if a.id == customer.account_id)
+    desks.calls.offer(IncomingCall("00000000-0000-4000-8000-000000000078", customer.phones[0], account.phone_number,
+                                   clock.now()))
+    desks.calls.answer()
+    call = desks.calls.call
+    assert call is not None
+    number = desks.tickets.next_case_number()
+    desks.tickets.open_case(call, customer, number, "No e-mail", "Call me instead.").saved.result(10)
+    kinds = [r[0] for r in store.conn.execute(
+        "SELECT m.kind FROM ticket_message m JOIN ticket t ON t.id = m.ticket_id WHERE t.case_number = ?", (number,))]
+    assert kinds == ["note"]  # what was said; no confirmation that could never be delivered
