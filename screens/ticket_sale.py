@@ -7,7 +7,7 @@ it is sent. The rules are the ticket desk's (`agentdesk.desks.tickets`); a refus
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from agentdesk.domain import ticket_outcomes as outcomes
 from agentdesk.domain import tickets as rules
@@ -17,7 +17,34 @@ from screens.ticket_choices import outcome_options, save_the_sale_step
 from screens.ticket_dialogs import Choice, ConsentGiven, ConsentToResolve, Reason
 
 if TYPE_CHECKING:
-    from screens.ticket import TicketScreen
+    from concurrent.futures import Future
+
+    from textual.app import App
+
+    from agentdesk.domain.templates import TemplateFields
+    from agentdesk.records import TicketCard
+    from screens.context import Workstation
+
+
+class SaleScreen(Protocol):
+    """What the steps need of the ticket screen (it satisfies this; no import of the screen, no cycle)."""
+
+    card: TicketCard | None
+    ticket_id: str
+
+    @property
+    def app(self) -> App[object]: ...
+
+    @property
+    def station(self) -> Workstation: ...
+
+    def notify(self, message: str, **kwargs: Any) -> None: ...
+
+    def refused(self, error: rules.MoveRefused) -> None: ...
+
+    def saved_then(self, future: Future[int], said: str | None = None) -> None: ...
+
+    def fields(self) -> TemplateFields | None: ...
 
 PREVIEW_CHARS = 400
 
@@ -25,7 +52,7 @@ PREVIEW_CHARS = 400
 class SaveTheSale:
     """The save-the-sale steps for one ticket screen."""
 
-    def __init__(self, screen: TicketScreen) -> None:
+    def __init__(self, screen: SaleScreen) -> None:
         self.screen = screen
 
     def next_step(self) -> None:
