@@ -14,7 +14,7 @@ from typing import Any
 
 from agentdesk.clock import iso, parse_iso
 from agentdesk.domain import tickets as rules
-from agentdesk.domain.ticket_outcomes import check_decision_time, needs_outcome
+from agentdesk.domain.ticket_outcomes import CLOCK_SKEW, check_decision_time, needs_outcome
 from agentdesk.localstore.numbers import CASE_PREFIX, CROCKFORD
 from agentdesk.mutations.arguments import MAX_NAME_CHARS, MAX_TEXT_CHARS, Args
 from agentdesk.mutations.shared import must_exist
@@ -90,6 +90,10 @@ def open_ticket(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     confirmation_id, confirmation = a.optional_id("confirmation_id"), a.optional_text("confirmation")
     if (first_id is None) != (first is None) or (confirmation_id is None) != (confirmation is None):
         a.fail("a message needs both its id and its text")
+    backend = backend_now(conn)
+    if backend is not None and parse_iso(opened_at) > backend + CLOCK_SKEW:
+        # The request's arrival decides the refund window: a terminal clock ahead must not move it.
+        a.fail("the case is dated ahead of the backend's clock: this terminal's clock is ahead; set it right")
     customer = conn.execute("SELECT account_id FROM customer WHERE id = ?", (customer_id,)).fetchone()
     if customer is None:
         a.fail(f"there is no customer {customer_id[:40]} (customer_id) in the local store")

@@ -87,3 +87,22 @@ def test_a_terminal_clock_ahead_cannot_date_a_refund_into_the_future(backend: Ba
         "SELECT t.status, t.save_outcome, o.status FROM ticket t JOIN customer_order o ON o.id = t.order_id"
         " WHERE t.id = ?", (ticket_id,)).fetchone()
     assert tuple(row) == ("open", None, "delivered")  # undone: the store agrees with the backend
+
+
+def test_a_case_dated_ahead_of_the_backends_clock_is_refused(backend: Backend, terminals: Any) -> None:
+    agent, accounts = backend.agent_with_accounts()
+    terminal = terminals(agent, accounts)
+    terminal.engine.sync_once()
+    store, ticket_id = terminal.store, str(uuid.uuid4())
+    customer_id = store.conn.execute("SELECT id FROM customer WHERE account_id = ? LIMIT 1",
+                                     (accounts[0],)).fetchone()[0]
+    store.mutate("ticket.open@1", {
+        "ticket_id": ticket_id, "account_id": accounts[0], "customer_id": customer_id,
+        "case_number": store.next_case_number(), "subject": "From the future", "kind": "refund", "channel": "phone",
+        "opened_at": iso(datetime.now(UTC) + timedelta(hours=3))})
+
+    terminal.engine.sync_once()
+
+    [refused] = terminal.store.rejections()
+    assert refused.name == "ticket.open@1" and "clock is ahead" in refused.reason
+    assert backend.scalar("SELECT count(*) FROM ticket WHERE id = :t", t=ticket_id) == 0
