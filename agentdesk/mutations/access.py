@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentdesk.errors import StoreError
+from agentdesk.mutations.arguments import MAX_ID_CHARS
 
 REFERENCES: dict[str, tuple[str, str]] = {
     # argument → (table, the word a person reads)
@@ -75,14 +76,14 @@ def not_found(mutation: str, word: str, value: str) -> StoreError:
 
 def check(conn: Any, mutation: str, access: Access, args: Mapping[str, Any], may_act_on: MayActOn | None) -> None:
     """Refuse the change (`StoreError`, "not found") unless every row it names exists, is in the change's
-    account, and that account is one the agent works for. Arguments that are absent or not text are left to
-    the mutator's own checks of its arguments."""
+    account, and that account is one the agent works for. Arguments that cannot be an id (absent, not text,
+    too long) are left to the mutator's own checks of its arguments."""
     account: str | None = None
     agents: list[tuple[str, str]] = []
     for name in access.rows:
         value = args.get(name)
-        if not isinstance(value, str):
-            continue
+        if not isinstance(value, str) or not value or len(value) > MAX_ID_CHARS:
+            continue  # names no row: the mutator's own check of its arguments says what is wrong
         table, word = REFERENCES[name]
         if table == "agent":
             agents.append((word, value))  # agents belong to no account: checked against the change's below
