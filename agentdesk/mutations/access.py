@@ -44,10 +44,6 @@ REFERENCES: dict[str, tuple[str, str]] = {
 AUTHORS = ("agent_id", "author")
 """The arguments that can say who makes a change: the agent's id, and the agent's name as shown on a message."""
 
-EVERY_ACCOUNT_ROLES = ("supervisor", "admin")
-"""Roles that work for every account: a ticket of any account may be given to them."""
-
-
 @dataclass(frozen=True, slots=True)
 class Access:
     """The rows a mutation reads or points at (arguments of `REFERENCES`, checked in this order) and the
@@ -86,7 +82,7 @@ def check(conn: Any, mutation: str, access: Access, args: Mapping[str, Any], may
             continue  # names no row: the mutator's own check of its arguments says what is wrong
         table, word = REFERENCES[name]
         if table == "agent":
-            agents.append((word, value))  # agents belong to no account: checked against the change's below
+            agents.append((word, value))
             continue
         found = conn.execute(
             "SELECT id FROM account WHERE id = ?" if table == "account" else f"SELECT account_id FROM {table} WHERE id = ?",
@@ -101,12 +97,8 @@ def check(conn: Any, mutation: str, access: Access, args: Mapping[str, Any], may
             raise not_found(mutation, word, value)
         account = owner
     for word, value in agents:
-        role = conn.execute("SELECT role FROM agent WHERE id = ?", (value,)).fetchone()
-        if role is None:
-            raise not_found(mutation, word, value)
-        if account is not None and role[0] not in EVERY_ACCOUNT_ROLES and conn.execute(
-            "SELECT 1 FROM agent_account WHERE agent_id = ? AND account_id = ?", (value, account)
-        ).fetchone() is None:
+        # Agents are global rows (no account, like the shared FAQ): any change may name one that exists.
+        if conn.execute("SELECT 1 FROM agent WHERE id = ?", (value,)).fetchone() is None:
             raise not_found(mutation, word, value)
 
 
