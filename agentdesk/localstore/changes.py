@@ -72,7 +72,8 @@ class Changes:
         with self._c.writing() as conn, transaction(conn, f"the change {name}"):
             mutation_id = outbox.next_mutation_id(conn)
             replica.recording(conn, mutation_id)
-            entry.apply(conn, values)
+            # The store holds only its own accounts' rows: a row of another account is "not found" here too.
+            entry.run(conn, values)
             replica.recording(conn, None)
             outbox.append(
                 conn, mutation_id, client_id=self._c.client_id, name=entry.name,

@@ -1,10 +1,11 @@
 """Push and pull on the backend (docs/sync.md), independent of HTTP.
 
 Push applies each mutation in its own transaction: lock the version row, compare the mutation id with the
-client group's last applied id (skip a duplicate, refuse a fork, stop at a gap), bump the version, run the
-same mutator the terminal ran inside a savepoint, check the rows it touched stay in the agent's accounts,
-record applied or rejected, advance. Pull reads, in one snapshot, the rows changed since the client's cookie
-in its partitions, its mutation results, and its last applied id.
+client group's last applied id (skip a duplicate, refuse a fork, stop at a gap), bump the version, and inside a
+savepoint: take the author from the sign-in, check that every row the change names is in an account the agent
+works for ("not found" otherwise, `mutations.access`), run the same mutator the terminal ran, check the rows it
+wrote stay in the agent's accounts; record applied or rejected, advance. Pull reads, in one snapshot, the rows
+changed since the client's cookie in its partitions, its mutation results, and its last applied id.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from sqlalchemy.exc import DBAPIError
 
 from agentdesk.errors import StoreError
 from agentdesk.mutations import registry as mutators
+from agentdesk.mutations.access import authored, not_found
 from agentdesk.server.db import MutatorConnection, is_bad_data, unique_violation_table, write_together
 from agentdesk.server.schema import domain_tables, partition_column, sync_change, sync_client_group, sync_mutation
 
@@ -228,12 +230,18 @@ def _apply(conn: Connection, caller: Caller, mutation: PushedMutation, version: 
         entry = mutators.resolve(mutation.name)
     except (StoreError, ValueError) as error:
         return "rejected", str(error)[:500]
+    if entry.access is None:
+        return "rejected", f"{mutation.name[:120]}: the backend takes this change from no terminal."
     savepoint = conn.begin_nested()
     try:
-        entry.apply(MutatorConnection(conn), dict(mutation.args))  # type: ignore[arg-type]
+        mutator_conn = MutatorConnection(conn)
+        # Who makes the change is the sign-in's agent, whatever the arguments say; the rows it names must be
+        # in an account the agent works for, checked before the mutator reads anything else of them.
+        args = authored(entry.access, mutation.args, caller.agent_id, lambda: _agent_name(conn, caller.agent_id))
+        entry.run(mutator_conn, args, may_act_on=caller.may_act_on)
         outside = _outside_partitions(conn, caller, version)
-        if outside:
-            raise StoreError(f"{mutation.name}: you do not work for account {outside[:40]}")
+        if outside:  # a row written outside the agent's accounts: refused in the same words as any other
+            raise not_found(mutation.name[:120], "account", outside)
         savepoint.commit()
         return "applied", None
     except StoreError as error:
@@ -250,6 +258,13 @@ def _apply(conn: Connection, caller: Caller, mutation: PushedMutation, version: 
         if is_bad_data(error):
             return "rejected", _refused_data(conn, mutation, error)
         raise
+
+
+_AGENT_NAME = text("SELECT name FROM agent WHERE id = :agent")
+
+
+def _agent_name(conn: Connection, agent_id: str) -> str:
+    return str(conn.execute(_AGENT_NAME, {"agent": agent_id}).scalar() or agent_id)
 
 
 def _refused_data(conn: Connection, mutation: PushedMutation, error: BaseException) -> str:

@@ -106,7 +106,7 @@ def test_each_role_pulls_and_pushes_only_where_it_may(backend: Backend, role: st
         outcomes.append((account, backend.scalar("SELECT count(*) FROM comment WHERE id = :i", i=f"{group}-{n}")))
     assert {a for a, stored in outcomes if stored} == may
     refused = client.post("/sync/pull", json={"client_group_id": group}).json()["results"]
-    assert len(refused) == len(every - may) and all("do not work for" in r["reason"] for r in refused)
+    assert len(refused) == len(every - may) and all("not found in the accounts you work for" in r["reason"] for r in refused)
     # Another agent cannot push as this terminal's store.
     other = _role_agent(engine, "agent" if role != "agent" else "senior")
     stranger = httpx.Client(base_url=backend.url, headers={"Authorization": f"Bearer {backend.token(other)}"})
