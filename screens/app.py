@@ -45,7 +45,8 @@ class AgentDeskApp(App[None]):
     TITLE = "AgentDesk"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Leave the workstation"),
+        # Quit is in the help overlay and the palette; the footer's last place at 80 columns goes to `?`.
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True, tooltip="Leave the workstation"),
         Binding("question_mark,f1", "keys_help", "Help", id="app.help",
                 tooltip="Every key of this screen, grouped"),
     ]

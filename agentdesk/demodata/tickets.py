@@ -113,7 +113,7 @@ def add_refund_and_cancellation_tickets(
                 at_us += int(rng.uniform(2, 20) * _HOUR_US)
                 thread.append((new_id(), account_id, ticket_id, "customer", name,
                                rng.choice(_FOLLOW_UPS).format(days=2, **words), _stamp(at_us)))
-        subject = f"Refund request for {order}" if refund else f"Cancel my {product}"
+        subject = f"Refund for {order}" if refund else f"Cancel my {product}"  # short: whole in an 80-column inbox
         tickets.append((ticket_id, account_id, customer_id, case_number(terminal, n + 1), subject, status,
                         "high" if rng.random() < 0.2 else "normal", "refund" if refund else "cancellation",
                         "email" if rng.random() < 0.7 else "web_form", _stamp(opened_us), _stamp(at_us), order_id,
