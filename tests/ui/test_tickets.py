@@ -414,7 +414,9 @@ async def test_consent_given_earlier_today_is_recorded_at_that_time_in_the_accou
 
     from textual.widgets import Input
 
-    ticket_id, _ = _ticket(app.store, "t.status IN ('new', 'open') AND t.created_at < '2026-11-22'")
+    # An account where 09:15 has already come at the clock's 14:30 UTC (New York or London).
+    ticket_id, _ = _ticket(app.store, "t.status IN ('new', 'open') AND t.created_at < '2026-11-22' AND t.account_id IN"
+                                      " (SELECT id FROM account WHERE time_zone IN ('America/New_York', 'Europe/London'))")
     async with app.run_test(size=(120, 35)) as pilot:
         screen = await _open(pilot, ticket_id)
         zone = ZoneInfo(screen.card.time_zone)
