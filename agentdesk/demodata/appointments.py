@@ -170,9 +170,9 @@ def _bookings(
             [(professional_id, unit, account_id, appointment_id) for unit in units],
         )
         remind, ask = start - REMINDER_BEFORE, end + SURVEY_AFTER
-        # Reminders before the demo's today were made; surveys were answered (a rating) or, after three days
-        # without an answer, closed.
-        asked = rating is not None or ask < today - timedelta(days=3)
+        # Reminders before the demo's today were made; surveys were answered (a rating) or, after a day without
+        # an answer, closed (so today's list is mostly today's calls, with yesterday's few left late).
+        asked = rating is not None or ask < today - timedelta(days=1)
         for kind, due, done in (("reminder", remind, remind < today), ("survey", ask, asked)):
             conn.execute(
                 "INSERT INTO task (id, account_id, customer_id, kind, due_at, note, status, created_at,"

@@ -172,9 +172,11 @@ class Histories:
 
     def _message(self, rows: RowBuffer, account: DemoAccount, customer_id: str, phone: str, at_us: int,
                  channel: str, hostile_text: str | None) -> None:
-        r, paragraphs, agents = self.dice.random, self.pools.paragraphs, account.agent_ids
+        r, agents = self.dice.random, account.agent_ids
         at = self.dice.stamp(at_us)
         inbound = channel in ("web_form", "fax") or r() < 0.6
+        # What the customer wrote in, or what the agent sent out, in the account's own words.
+        paragraphs = TICKET_WORDS[account.spec.name]["customer" if inbound else "reply"]
         body = hostile_text or paragraphs[int(r() * len(paragraphs))]
         if channel == "email" and r() < 0.5:
             body += "\n\n" + paragraphs[int(r() * len(paragraphs))]
