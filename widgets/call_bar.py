@@ -31,7 +31,7 @@ def clock_text(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-COMPACT_BELOW = 80
+COMPACT_BELOW = 100
 """Below this width (an 80-column terminal beside the sync status) the bar puts what must never be cut first."""
 
 

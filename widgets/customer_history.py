@@ -101,12 +101,11 @@ class CustomerHistory(Vertical):
     def _columns(self) -> tuple[str, ...]:
         return ("When", "What", "Summary") if self.narrow else ("When", "What", "Who", "Summary")
 
-    def on_resize(self) -> None:
-        table: DataTable[Text] = self.query_one("#timeline", DataTable)
+    def _fit_columns(self, table: DataTable[Text]) -> None:
+        """Three columns or four, for the width the timeline has now (before rows are added)."""
         if len(table.columns) != len(self._columns()):
             table.clear(columns=True)
             table.add_columns(*self._columns())
-            self.show(self.view)
 
     def show(self, view: HistoryView | None) -> None:
         """Show a customer and a page of history, or the hint when nobody is selected."""
@@ -116,6 +115,7 @@ class CustomerHistory(Vertical):
         table: DataTable[Text] = self.query_one("#timeline", DataTable)
         entry = self.query_one("#entry", Static)
         table.clear()
+        self._fit_columns(table)
         self._entries = {}
         entry.update("")
         if view is None:
