@@ -39,7 +39,7 @@ class HistoryView:
 
 
 NARROW_BELOW = 64
-"""Below this width (an 80-column terminal) the timeline folds Who into the summary and dates drop the year."""
+"""Below this width (an 80-column terminal) the timeline's dates drop the year and names are short."""
 
 
 def when_text(moment: datetime, zone: ZoneInfo, compact_in: int | None = None) -> str:
@@ -86,7 +86,8 @@ class CustomerHistory(Vertical):
         yield Static(id="card", markup=False)
         yield Static(id="history-bar", markup=False)
         table: DataTable[Text] = DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*self._columns())
+        # The same four columns at every width: rebuilding columns while rows come in left them collapsed.
+        table.add_columns("When", "What", "Who", "Summary")
         yield table
         yield Static(id="entry", markup=False)
 
@@ -95,17 +96,8 @@ class CustomerHistory(Vertical):
 
     @property
     def narrow(self) -> bool:
-        """Laid out for an 80-column terminal: three columns instead of four."""
+        """Laid out for an 80-column terminal: short dates and short names."""
         return 0 < self.size.width < NARROW_BELOW
-
-    def _columns(self) -> tuple[str, ...]:
-        return ("When", "What", "Summary") if self.narrow else ("When", "What", "Who", "Summary")
-
-    def _fit_columns(self, table: DataTable[Text]) -> None:
-        """Three columns or four, for the width the timeline has now (before rows are added)."""
-        if len(table.columns) != len(self._columns()):
-            table.clear(columns=True)
-            table.add_columns(*self._columns())
 
     def show(self, view: HistoryView | None) -> None:
         """Show a customer and a page of history, or the hint when nobody is selected."""
@@ -115,7 +107,6 @@ class CustomerHistory(Vertical):
         table: DataTable[Text] = self.query_one("#timeline", DataTable)
         entry = self.query_one("#entry", Static)
         table.clear()
-        self._fit_columns(table)
         self._entries = {}
         entry.update("")
         if view is None:
@@ -140,12 +131,10 @@ class CustomerHistory(Vertical):
             extra = duration_text(item.duration_seconds)
             if item.recording_seconds:
                 extra += " ▶rec"
-            cells = [Text(when_text(item.at, zone, year)), Text(KIND_LABELS.get(item.kind, item.kind))]
             if narrow:
-                # Who folds into the summary, so the summary keeps the room to say what happened.
-                cells.append(Text(f"{who}: {summary}  {extra}".rstrip() if who else f"{summary}  {extra}".rstrip()))
-            else:
-                cells += [Text(who), Text(f"{summary}  {extra}".rstrip())]
+                who = one_line(item.who, 8)  # a short name leaves the summary room to say what happened
+            cells = [Text(when_text(item.at, zone, year)), Text(KIND_LABELS.get(item.kind, item.kind)), Text(who),
+                     Text(f"{summary}  {extra}".rstrip())]
             table.add_row(*cells, key=item.id)
         if not view.page.entries:
             entry.update("Nothing in this history yet.")
