@@ -30,6 +30,10 @@ _FROZEN = ConfigDict(frozen=True, extra="forbid")
 Seconds = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
+_KEY_ID = re.compile(r"[a-z_]+(\.[a-z0-9_]+)+")
+"""A key's id: an area and a name, e.g. `call.answer`, `faq.top3`."""
+
+
 def default_store_path() -> Path:
     """Where the local store lives unless configured: the user's data folder."""
     return Path(user_data_dir("agentdesk")) / "agentdesk.db"
@@ -250,6 +254,18 @@ class Settings(BaseSettings):
     report: ReportSettings = Field(default_factory=ReportSettings)
     sound: SoundSettings = Field(default_factory=SoundSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """Remapped keys: a key's id (shown in the help overlay, `?`) to the key or keys to use instead."""
+
+    @field_validator("keymap")
+    @classmethod
+    def _keymap_entries(cls, value: dict[str, str]) -> dict[str, str]:
+        for key_id, keys in value.items():
+            if not _KEY_ID.fullmatch(key_id):
+                raise ValueError(f"{key_id!r} is not a key's id; ids look like call.answer (press ? to see them)")
+            if not keys.strip() or any(not key.strip() for key in keys.split(",")):
+                raise ValueError(f"the key for {key_id} is empty; give one like \"f5\" or \"ctrl+a\"")
+        return value
 
     @classmethod
     def settings_customise_sources(

@@ -2,8 +2,9 @@
 
 The demo stands in for data pulled from the server, so it is written directly into the tables, not through
 mutations: it has no outbox rows and nothing to push. The same seed gives the same data (Faker and
-`random.Random` seeded, ids drawn from that generator, times counted back from 2026-11-23, never from the wall
-clock). One customer of the first account, +1 800-218-1525, has `long_history` interactions; two customers
+`random.Random` seeded, ids drawn from that generator, times counted from the day of the store's clock, so a demo
+made today has tickets and outbound calls due today, soon and overdue; the tests' fixed clock gives 2026-11-23).
+One customer of the first account, +1 800-218-1525, has `long_history` interactions; two customers
 carry hostile text (escape sequences, Textual markup) in their names, notes and messages, to show that the
 screens print it as text.
 
@@ -18,6 +19,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from agentdesk.demodata.appointments import add_appointment_book
@@ -96,7 +98,8 @@ def generate(
         conn.execute("PRAGMA cache_size = -1048576")
         try:
             with transaction(conn, "loading the demo data"):
-                summary = _load(conn, customers, seed, long_history, interactions_per_customer, reset, tell)
+                summary = _load(conn, customers, seed, long_history, interactions_per_customer, reset, tell,
+                                store.clock.now())
         finally:
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -110,7 +113,7 @@ def generate(
 
 def _load(
     conn: sqlite3.Connection, customers: int, seed: int, long_history: int, mean: float, reset: bool,
-    tell: Callable[[str], None],
+    tell: Callable[[str], None], now: datetime,
 ) -> dict[str, Any]:
     if reset:
         wipe(conn)
@@ -118,7 +121,7 @@ def _load(
     dice = Dice(seed)
     pools = make_pools(seed)
     rows = RowBuffer()
-    world = build_world(dice, pools, rows)
+    world = build_world(dice, pools, rows, now)
     histories = Histories(dice, pools, world)
     first = world.accounts[0]
     r = dice.random

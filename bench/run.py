@@ -215,6 +215,10 @@ def main() -> None:
     store = build_store(customers, 100_000)
     figures: dict[str, float] = {"customers": customers}
     figures["startup_ms"] = startup_ms(store, runs=3 if args.quick else 5)
+    from bench.startup_bench import startup_vs_textual
+
+    # startup_vs_textual: median of (desk / bare Textual app) first-frame ratios over alternating pairs (goal 1.5)
+    figures.update(startup_vs_textual(store, pairs=5 if args.quick else 9))
     figures.update(store_figures(store, samples=100 if args.quick else 300))
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "ui.db"

@@ -45,8 +45,14 @@ class AgentDeskApp(App[None]):
     TITLE = "AgentDesk"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Leave the workstation"),
+        # Quit is in the help overlay and the palette; the footer's last place at 80 columns goes to `?`.
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True, tooltip="Leave the workstation"),
+        Binding("question_mark,f1", "keys_help", "Help", id="app.help",
+                tooltip="Every key of this screen, grouped"),
     ]
+    PALETTE_REPLACED = frozenset({"Quit", "Keys"})
+    """Textual's own palette entries the workstation's keys replace (no "Quit" twice; the help overlay, not
+    Textual's key panel)."""
 
     class Saved(Message):
         """A change was committed to the local store (posted from the writer thread)."""
@@ -89,6 +95,8 @@ class AgentDeskApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = self.settings.ui.theme
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
         self.push_screen(Workspace(self.desks, self.store.accounts()))
         if self.sound is not None and not self.sound.available:
             # Said once, at the start of the shift; everything else works as before and the bell still rings.
@@ -221,18 +229,31 @@ class AgentDeskApp(App[None]):
         else:
             self.call_from_thread(tell)
 
+    def action_keys_help(self) -> None:
+        """Show every key of the current screen (the help overlay); on the overlay itself, close it."""
+        from screens.help import HelpOverlay, keys_of
+
+        if isinstance(self.screen, HelpOverlay):
+            self.screen.dismiss(None)
+            return
+        self.push_screen(HelpOverlay(keys_of(self, self.screen)))
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every key of the screen is also a command in the palette."""
-        yield from super().get_system_commands(screen)
+        """Every key of the screen is also a command in the palette, named in words with the key to press."""
+        for command in super().get_system_commands(screen):
+            if command.title not in self.PALETTE_REPLACED:
+                yield command
         seen: set[str] = set()
         for active in screen.active_bindings.values():
             binding = active.binding
-            if not active.enabled or not binding.description or binding.action in seen:
+            # Keys without an id are a widget's own (cursor keys, the palette's): the help overlay lists them,
+            # the palette keeps to what the agent does.
+            if not active.enabled or not binding.description or not binding.id or binding.action in seen:
                 continue
             seen.add(binding.action)
             node = active.node
             yield SystemCommand(
-                f"{binding.description} ({binding.key_display or binding.key})",
+                f"{binding.description} ({self.get_key_display(binding)})",
                 binding.tooltip or binding.description,
                 lambda node=node, action=binding.action: self.run_action(action, node),
             )

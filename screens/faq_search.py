@@ -70,8 +70,13 @@ class FaqSearch(ModalScreen[str | None]):
         self.hits = hits
         listing = self.query_one("#hits", OptionList)
         listing.clear_options()
+        # One line per answer at any width (at 80 columns a wrapped hit read as two answers): the title takes what
+        # the product and category leave.
+        room = listing.scrollable_content_region.width - 2 or 78
+        title_width = max(20, min(50, room - 14 - 2 - 12 - 2))
         for hit in hits:
-            line = f"{one_line(hit.title, 50):50}  {one_line(hit.product, 14):14}  {one_line(hit.category, 14)}"
+            line = (f"{one_line(hit.title, title_width):{title_width}}  {one_line(hit.product, 14):14}  "
+                    f"{one_line(hit.category, 12)}")
             listing.add_option(Option(Content(line), id=hit.id))
         if not hits:
             listing.add_option(Option(Content("No answer found — x escalates the question"), disabled=True))

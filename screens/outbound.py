@@ -66,7 +66,8 @@ class OutboundWork(ModalScreen[bool]):
             yield Static("", classes="dialog-error", id="error", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Due", "Call", "Customer", "Phone", "About")
+        # The number to dial before the name: at 80 columns a number cut at the edge would dial someone else.
+        self.query_one(DataTable).add_columns("Due", "Call", "Phone", "Customer", "About")
         self.load()
 
     @work(thread=True, exclusive=True, group="outbound", exit_on_error=False)
@@ -92,8 +93,8 @@ class OutboundWork(ModalScreen[bool]):
             if task.appointment_at is not None:
                 about += f", {booking.short_time(task.appointment_at, zone)}"
             table.add_row(
-                due, KIND_WORDS.get(task.kind, task.kind), one_line(task.customer_name, 20),
-                display(task.phone) if task.phone else "", one_line(about or task.note, 60), key=task.id,
+                due, KIND_WORDS.get(task.kind, task.kind), display(task.phone) if task.phone else "",
+                one_line(task.customer_name, 16), one_line(about or task.note, 60), key=task.id,
             )
         count = len(tasks)
         self.query_one("#title", Static).update(

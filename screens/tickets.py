@@ -70,7 +70,7 @@ class TicketsInbox(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield TicketInbox(id="inbox")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # every key fits at 80 columns; ? lists them all
 
     def on_mount(self) -> None:
         self.query_one(TicketInbox).focus_table()

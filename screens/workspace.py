@@ -60,8 +60,11 @@ class Workspace(Screen[None]):
         Binding("e", "end_call", "End", id="call.end", tooltip="End the call and wrap up"),
         Binding("slash", "find", "Find", id="customer.find", tooltip="Find a customer by phone, name, e-mail, order or case"),
         Binding("n", "new_customer", "New", id="customer.new", tooltip="Add the caller as a new customer"),
-        Binding("c", "comment", "Comment", id="customer.comment", tooltip="Add a comment to this customer's history"),
-        Binding("f", "filter", "Filter", id="history.filter", tooltip="Show one kind of history: calls, messages..."),
+        # Comment and Filter stay out of the footer so it keeps `?` at 80 columns (the history bar says "f filter").
+        Binding("c", "comment", "Comment", show=False, id="customer.comment",
+                tooltip="Add a comment to this customer's history"),
+        Binding("f", "filter", "Filter", show=False, id="history.filter",
+                tooltip="Show one kind of history: calls, messages..."),
         Binding("right_square_bracket", "older", "Older", show=False, id="history.older", tooltip="Older history"),
         Binding("left_square_bracket", "newer", "Newer", show=False, id="history.newer", tooltip="Newer history"),
         Binding("s", "faq_search", "FAQ search", id="faq.search", tooltip="Search the whole FAQ base"),
@@ -116,7 +119,8 @@ class Workspace(Screen[None]):
         with Horizontal(id="panes"):
             yield CustomerHistory(id="history")
             yield FaqPanel(id="faq")
-        yield Footer()
+        # Compact and without the palette's own entry, so an 80-column footer keeps the call's keys and `?`.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.sound = DeskSound.for_screen(self, self.desk)

@@ -31,6 +31,10 @@ def clock_text(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+COMPACT_BELOW = 100
+"""Below this width (an 80-column terminal beside the sync status) the bar puts what must never be cut first."""
+
+
 class CallBar(Static):
     """One line about the call: state, caller ID, customer, account, rings or talk time."""
 
@@ -62,9 +66,14 @@ class CallBar(Static):
         self.set_class(state == "ended", "-wrap-up")
         self.update(self._render_view(view))
 
+    def on_resize(self) -> None:
+        self.update(self._render_view(self.view))
+
     def _render_view(self, view: CallView | None) -> Content:
         if view is None:
             return Content.assemble(("○ Available", "bold"), "  no call on the line")
+        if 0 < self.size.width < COMPACT_BELOW:
+            return self._render_compact(view)
         who = one_line(view.customer_name, 28) if view.customer_name else "unknown caller"
         parts: list[str | tuple[str, str]] = [
             (f"● {view.state.upper()}", "bold"),
@@ -84,4 +93,22 @@ class CallBar(Static):
                 parts.append(f"  holds {view.holds}")
         if not view.saved:
             parts.append(("  NOT SAVED", "bold reverse"))
+        return Content.assemble(*parts)
+
+    def _render_compact(self, view: CallView) -> Content:
+        """State, rings or talk time and the line's account, which a narrow bar must never lose; an unknown
+        caller's number after them (a known caller is named in full on the customer card below)."""
+        who = "unknown caller"
+        if view.state == "ringing":
+            count = (f"ring {view.ring_number}/{view.ring_limit}", "bold")
+        else:
+            holds = f" · {view.holds} hold{'s' if view.holds > 1 else ''}" if view.holds else ""
+            count = (clock_text(view.talk_seconds) + holds, "bold")
+        parts: list[str | tuple[str, str]] = [(f"● {view.state.upper()}", "bold"), " ", count]
+        if not view.saved:
+            parts.append(("  NOT SAVED", "bold reverse"))
+        parts += [" · ", one_line(view.account_name, 22)]
+        if view.customer_name is None:
+            # A known caller's name and number are on the customer card just below; a stranger's number is not.
+            parts += [" · ", (view.caller, "bold"), " ", (who, "italic")]
         return Content.assemble(*parts)

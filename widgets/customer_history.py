@@ -38,8 +38,18 @@ class HistoryView:
     unknown_caller: str | None = None  # the number of a caller nobody has on file
 
 
-def when_text(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+NARROW_BELOW = 64
+"""Below this width (an 80-column terminal) the timeline's dates drop the year and names are short."""
+
+
+def when_text(moment: datetime, zone: ZoneInfo, compact_in: int | None = None) -> str:
+    """When an entry happened in the account's zone. Given `compact_in` (a year), it is "23 Nov 09:30" in that
+    year and "23 Nov 2024" in any other (the year of the page's newest entry, so the text never depends on the
+    wall clock)."""
+    local = moment.astimezone(zone)
+    if compact_in is None:
+        return local.strftime("%Y-%m-%d %H:%M")
+    return local.strftime("%d %b %H:%M" if local.year == compact_in else "%d %b %Y")
 
 
 def duration_text(seconds: int | None) -> str:
@@ -76,12 +86,18 @@ class CustomerHistory(Vertical):
         yield Static(id="card", markup=False)
         yield Static(id="history-bar", markup=False)
         table: DataTable[Text] = DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
+        # The same four columns at every width: rebuilding columns while rows come in left them collapsed.
         table.add_columns("When", "What", "Who", "Summary")
         yield table
         yield Static(id="entry", markup=False)
 
     def on_mount(self) -> None:
         self.show(None)
+
+    @property
+    def narrow(self) -> bool:
+        """Laid out for an 80-column terminal: short dates and short names."""
+        return 0 < self.size.width < NARROW_BELOW
 
     def show(self, view: HistoryView | None) -> None:
         """Show a customer and a page of history, or the hint when nobody is selected."""
@@ -104,7 +120,10 @@ class CustomerHistory(Vertical):
         zone = ZoneInfo(view.time_zone)
         older = "  ] older" if view.page.next_cursor else ""
         newer = "  [ newer" if view.page_number > 1 else ""
-        bar.update(f"History: {view.filter_label} · page {view.page_number}{older}{newer} · f filter")
+        title = "" if self.narrow else "History: "  # at 80 columns the keys in the bar matter more than its title
+        bar.update(f"{title}{view.filter_label} · page {view.page_number}{older}{newer} · f filter")
+        narrow = self.narrow
+        year = view.page.entries[0].at.astimezone(zone).year if narrow and view.page.entries else None
         for item in view.page.entries:
             self._entries[item.id] = item
             who = one_line(item.who, 14)
@@ -112,13 +131,11 @@ class CustomerHistory(Vertical):
             extra = duration_text(item.duration_seconds)
             if item.recording_seconds:
                 extra += " ▶rec"
-            table.add_row(
-                Text(when_text(item.at, zone)),
-                Text(KIND_LABELS.get(item.kind, item.kind)),
-                Text(who),
-                Text(f"{summary}  {extra}".rstrip()),
-                key=item.id,
-            )
+            if narrow:
+                who = one_line(item.who, 8)  # a short name leaves the summary room to say what happened
+            cells = [Text(when_text(item.at, zone, year)), Text(KIND_LABELS.get(item.kind, item.kind)), Text(who),
+                     Text(f"{summary}  {extra}".rstrip())]
+            table.add_row(*cells, key=item.id)
         if not view.page.entries:
             entry.update("Nothing in this history yet.")
         else:

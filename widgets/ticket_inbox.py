@@ -19,6 +19,11 @@ _SLA_STYLE = {SlaPhase.AMBER: "bold #d7a000", SlaPhase.RED: "bold #e05050", SlaP
 # Styles inside DataTable cells cannot come from CSS classes; these read on dark and light themes alike.
 
 
+NARROW_BELOW = 100
+"""Below this width (an 80-column terminal) the inbox drops "With" and uses short words."""
+NARROW_KINDS = {"cancellation": "cancel", "escalation": "escalate"}
+
+
 @dataclass(frozen=True, slots=True)
 class InboxView:
     """One page of the inbox as the screen fetched it."""
@@ -67,10 +72,47 @@ class TicketInbox(Vertical):
         yield table
 
     def on_mount(self) -> None:
+        self._add_columns()
+
+    @property
+    def narrow(self) -> bool:
+        """Laid out for an 80-column terminal: every column but "With", in short words, one space apart."""
+        return 0 < self.size.width < NARROW_BELOW
+
+    def _add_columns(self) -> None:
+        # Cells carry their own trailing space, so every column's width is its words (no padding to cut them).
         table = self.query_one(DataTable)
-        for label, key in (("Due", "due"), ("Case", "case"), ("Customer", "customer"), ("Subject", "subject"),
-                           ("State", "state"), ("Kind", "kind"), ("Account", "account"), ("With", "with")):
-            table.add_column(label, key=key)
+        table.cell_padding = 0
+        columns = [("Due", "due"), ("Case", "case"), ("Customer", "customer"), ("Subject", "subject"),
+                   ("State", "state"), ("Kind", "kind"), ("Account", "account"), ("With", "with")]
+        for label, key in columns[:-1] if self.narrow else columns:
+            table.add_column(label + " ", key=key)
+
+    def on_resize(self) -> None:
+        table = self.query_one(DataTable)
+        if (len(table.columns) == 7) != self.narrow:
+            table.clear(columns=True)
+            self._add_columns()
+            if self.view is not None:
+                self.show(self.view)
+
+    def _cells(self, row: InboxRow) -> tuple[str, ...]:
+        """The row's words, fitted to the width: the subject takes what the other columns leave."""
+        state = STATUS_WORDS.get(row.status, row.status)
+        kind = row.kind.replace("_", " ")
+        account = row.account_name.split()[0]  # "Alder", "Dogwood": the first name tells the accounts apart
+        if self.narrow:
+            # Short words that keep their meaning: "pending customer" is "pending".
+            cells = [row.case_number, one_line(row.customer_name, 12), "", state.split()[0],
+                     NARROW_KINDS.get(kind, kind), one_line(account, 8)]
+            widths = (11, 12, 12, 0, 7, 8, 8)  # due, case, customer, subject, state, kind, account
+        else:
+            cells = [row.case_number, one_line(row.customer_name, 16), "", state, kind, one_line(account, 8),
+                     one_line(row.assignee_name or "", 12)]
+            widths = (11, 12, 16, 0, 16, 12, 8, 12)
+        room = self.size.width - sum(widths) - len(widths) - 2  # a space after each cell, and the scrollbar
+        cells[2] = one_line(row.subject, max(12 if self.narrow else 24, min(40, room)))
+        return tuple(f"{cell} " for cell in cells)
 
     def focus_table(self) -> None:
         self.query_one(DataTable).focus()
@@ -83,10 +125,9 @@ class TicketInbox(Vertical):
         table.clear()
         for row in view.rows:
             # DataTable parses str cells as markup: every cell is a Text, so "[/" in a name stays text.
-            cells = (row.case_number, one_line(row.customer_name, 18), one_line(row.subject, 34),
-                     STATUS_WORDS.get(row.status, row.status), row.kind.replace("_", " "),
-                     one_line(row.account_name, 14), one_line(row.assignee_name or "", 14))
-            table.add_row(sla_cell(row, view.now), *(Text(cell, no_wrap=True) for cell in cells), key=row.id)
+            due = sla_cell(row, view.now)
+            due.append(" ")
+            table.add_row(due, *(Text(cell, no_wrap=True) for cell in self._cells(row)), key=row.id)
         ids = [row.id for row in view.rows]
         if keep in ids:
             table.move_cursor(row=ids.index(keep), animate=False)
@@ -102,7 +143,9 @@ class TicketInbox(Vertical):
             return
         table = self.query_one(DataTable)
         for row in self.view.rows:
-            table.update_cell(row.id, "due", sla_cell(row, now))
+            due = sla_cell(row, now)
+            due.append(" ")
+            table.update_cell(row.id, "due", due)
 
     @property
     def highlighted_id(self) -> str | None:

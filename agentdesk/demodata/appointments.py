@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from agentdesk.clock import iso
-from agentdesk.demodata.world import BASE, World
+from agentdesk.demodata.world import World
 from agentdesk.domain import booking
 
 # (name, minutes, skill, minimum level, buffer minutes) per account, in the order of demodata.content.ACCOUNTS.
@@ -104,7 +104,7 @@ def add_appointment_book(conn: sqlite3.Connection, world: World, seed: int) -> d
         away: dict[str, tuple[datetime, datetime]] = {}
         for professional_id, _ in people:
             if rng.random() < 0.35:
-                first = BASE.date() + timedelta(days=rng.randint(3, 40))
+                first = world.base.date() + timedelta(days=rng.randint(3, 40))
                 start = booking.wall_to_utc(first, 0, tz)
                 end = booking.wall_to_utc(first + timedelta(days=rng.randint(1, 5)), 0, tz)
                 away[professional_id] = (start, end)
@@ -119,7 +119,7 @@ def add_appointment_book(conn: sqlite3.Connection, world: World, seed: int) -> d
         )]
         if customers:
             counts["appointment"] += _bookings(conn, rng, new_id, account.id, tz, kinds, skills, weeks, away,
-                                               customers)
+                                               customers, world.base)
     return counts
 
 
@@ -127,7 +127,7 @@ def _bookings(
     conn: sqlite3.Connection, rng: random.Random, new_id: Callable[[], str], account_id: str, tz: booking.ZoneInfo,
     kinds: list[tuple[str, int, str, int, int]], skills: dict[str, dict[str, int]],
     weeks: dict[str, list[tuple[int, int, int]]], away: dict[str, tuple[datetime, datetime]],
-    customers: list[str],
+    customers: list[str], today: datetime,
 ) -> int:
     """About 150 bookings from three weeks before the demo's today to three weeks after it."""
     taken: set[tuple[str, str]] = set()
@@ -136,7 +136,7 @@ def _bookings(
         type_id, minutes, skill, level, buffer = kinds[rng.randrange(len(kinds))]
         able = sorted(p for p, s in skills.items() if s.get(skill, 0) >= level)
         professional_id = able[rng.randrange(len(able))]
-        day = BASE.date() + timedelta(days=rng.randint(-21, 21))
+        day = today.date() + timedelta(days=rng.randint(-21, 21))
         spans = [(s, e) for d, s, e in weeks[professional_id] if d == day.weekday() and e - s >= minutes]
         if not spans:
             continue
@@ -154,7 +154,7 @@ def _bookings(
         appointment_id = new_id()
         customer_id = customers[rng.randrange(len(customers))]
         booked = start - timedelta(days=rng.randint(2, 20), minutes=rng.randint(0, 600))
-        past = start < BASE
+        past = start < today
         rating = rng.choice((5, 5, 4, 4, 3, 2)) if past and rng.random() < 0.6 else None
         comment = rng.choice(_COMMENTS) if rating else None
         conn.execute(
@@ -170,10 +170,10 @@ def _bookings(
             [(professional_id, unit, account_id, appointment_id) for unit in units],
         )
         remind, ask = start - REMINDER_BEFORE, end + SURVEY_AFTER
-        # Reminders before the demo's today were made; surveys were answered (a rating) or, after three days
-        # without an answer, closed.
-        asked = rating is not None or ask < BASE - timedelta(days=3)
-        for kind, due, done in (("reminder", remind, remind < BASE), ("survey", ask, asked)):
+        # Reminders before the demo's today were made; surveys were answered (a rating) or, after a day without
+        # an answer, closed (so today's list is mostly today's calls, with yesterday's few left late).
+        asked = rating is not None or ask < today - timedelta(days=1)
+        for kind, due, done in (("reminder", remind, remind < today), ("survey", ask, asked)):
             conn.execute(
                 "INSERT INTO task (id, account_id, customer_id, kind, due_at, note, status, created_at,"
                 " appointment_id) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?)",

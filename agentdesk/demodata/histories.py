@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from agentdesk.demodata.case_words import TICKET_WORDS
 from agentdesk.demodata.content import (
     CALL_OUTCOMES,
     HOSTILE_TEXTS,
@@ -16,7 +17,7 @@ from agentdesk.demodata.content import (
     TICKET_SUBJECTS,
 )
 from agentdesk.demodata.loader import RowBuffer
-from agentdesk.demodata.world import BASE_US, DAY_US, DemoAccount, Dice, Pools, World, ascii_word
+from agentdesk.demodata.world import DAY_US, DemoAccount, Dice, Pools, World, ascii_word
 from agentdesk.localstore.numbers import case_number
 
 # US area codes (checked with phonenumbers: every exchange 200-999 but 555 and N11 is a valid US number).
@@ -38,6 +39,7 @@ AREA_CODES = (
 DOMAINS = ("example.com", "example.net", "example.org", "mail.example.com")
 _MESSAGE_CHANNELS = (("email", 0.75), ("chat", 0.87), ("sms", 0.93), ("web_form", 0.98), ("fax", 1.01))
 _HOUR_US = 3600 * 1_000_000
+_SETTLED_AFTER_US = 12 * DAY_US
 _PRIORITIES = ("low", "normal", "normal", "high")
 _TICKET_CHANNELS = ("email", "phone", "chat", "web_form")
 
@@ -60,14 +62,17 @@ class Histories:
         self.terminals = [self.dice.new_id() for _ in range(6)]
         self.cases_opened = [0] * len(self.terminals)
 
-    def new_phone(self) -> str:
-        """A valid US number no other demo customer has (never 555, which the tests keep for strangers)."""
+    def new_phone(self, british: bool = False) -> str:
+        """A valid number no other demo customer has: US (never 555, which the tests keep for strangers), or
+        for a British account a London one (020 7xxx xxxx), so its callers are told British numbers like 999."""
         r = self.dice.random
         while True:
             exchange = 200 + int(r() * 800)
             if exchange == 555 or exchange % 100 == 11:
                 continue
-            number = f"+1{AREA_CODES[int(r() * len(AREA_CODES))]}{exchange}{int(r() * 10000):04d}"
+            area = AREA_CODES[int(r() * len(AREA_CODES))]
+            number = (f"+44207{exchange}{int(r() * 10000):04d}" if british
+                      else f"+1{area}{exchange}{int(r() * 10000):04d}")
             if number not in self.phones_used:
                 self.phones_used.add(number)
                 return number
@@ -84,12 +89,13 @@ class Histories:
             dice.pick(pools.first), dice.pick(pools.last))
         name = name or f"{first} {last}"
         age_days = years * 365 if years is not None else 30 + r() * 1065
-        created_us = BASE_US - int(age_days * DAY_US)
+        created_us = self.world.base_us - int(age_days * DAY_US)
         created = dice.stamp(created_us)
         rows.add("customer", (customer_id, account.id, name, language, created, created))
-        phones = [phone or self.new_phone()]
+        british = account.spec.phone_number.startswith("+44")
+        phones = [phone or self.new_phone(british)]
         if r() < 0.3:
-            phones.append(self.new_phone())
+            phones.append(self.new_phone(british))
         for label, number in zip(("mobile", "home"), phones, strict=False):
             rows.add("customer_phone", (customer_id, account.id, number, label))
         if r() < 0.8:
@@ -98,7 +104,7 @@ class Histories:
             if r() < 0.1:
                 work = f"{ascii_word(last)}{index}@work.example.com"
                 rows.add("customer_email", (customer_id, account.id, work, "work"))
-        span = max(1, BASE_US - _HOUR_US - created_us)
+        span = max(1, self.world.base_us - _HOUR_US - created_us)
         self._interactions(rows, account, customer_id, phones[0], created_us, span, interactions, hostile)
         # Per ten interactions: about 0.3 comments, one order and 0.4 tickets.
         scale = interactions / 10
@@ -166,9 +172,11 @@ class Histories:
 
     def _message(self, rows: RowBuffer, account: DemoAccount, customer_id: str, phone: str, at_us: int,
                  channel: str, hostile_text: str | None) -> None:
-        r, paragraphs, agents = self.dice.random, self.pools.paragraphs, account.agent_ids
+        r, agents = self.dice.random, account.agent_ids
         at = self.dice.stamp(at_us)
         inbound = channel in ("web_form", "fax") or r() < 0.6
+        # What the customer wrote in, or what the agent sent out, in the account's own words.
+        paragraphs = TICKET_WORDS[account.spec.name]["customer" if inbound else "reply"]
         body = hostile_text or paragraphs[int(r() * len(paragraphs))]
         if channel == "email" and r() < 0.5:
             body += "\n\n" + paragraphs[int(r() * len(paragraphs))]
@@ -213,6 +221,8 @@ class Histories:
     def _tickets(self, rows: RowBuffer, account: DemoAccount, customer_id: str, customer_name: str,
                  created_us: int, span: int, count: int) -> None:
         dice, r, names = self.dice, self.dice.random, self.world.agent_names
+        base_us = self.world.base_us
+        said = TICKET_WORDS[account.spec.name]
         for _ in range(count):
             terminal = int(r() * len(self.terminals))
             self.cases_opened[terminal] += 1
@@ -225,13 +235,16 @@ class Histories:
                 last_us += int(r() * 2 * DAY_US)
                 message_kind = "customer" if n == 0 else dice.pick(("reply", "note", "customer"))
                 author = customer_name if message_kind == "customer" else names[dice.pick(account.agent_ids)]
-                body, at = dice.pick(self.pools.paragraphs), dice.stamp(min(last_us, BASE_US - 1))
+                body, at = dice.pick(said[message_kind]), dice.stamp(min(last_us, base_us - 1))
                 message = (dice.new_id(), account.id, ticket_id, message_kind, author, body, at)
                 rows.add("ticket_message", message)
             priority, channel = dice.pick(_PRIORITIES), dice.pick(_TICKET_CHANNELS)
+            subject, status = dice.pick(TICKET_SUBJECTS), dice.pick(TICKET_STATUSES)
+            if opened_us < base_us - _SETTLED_AFTER_US and status not in ("resolved", "closed"):
+                # A case left open for months would make every inbox row overdue: old cases were settled.
+                status = "closed"
             rows.add("ticket", (
-                ticket_id, account.id, customer_id, case, dice.pick(TICKET_SUBJECTS),
-                dice.pick(TICKET_STATUSES), priority, kind, channel, dice.stamp(opened_us),
-                dice.stamp(min(last_us, BASE_US - 1)),
+                ticket_id, account.id, customer_id, case, subject, status, priority, kind, channel,
+                dice.stamp(opened_us), dice.stamp(min(last_us, base_us - 1)),
             ))
         self.counts["ticket"] = self.counts.get("ticket", 0) + count

@@ -3,8 +3,8 @@
 They are drawn from a generator of their own (seeded from the demo's seed) after every other demo row, so the
 rest of the demo, which the workspace's snapshots show, stays exactly as it was. Their customers are picked
 past the first three (the well-known caller and the two hostile names keep their histories unchanged).
-Customer messages arrive through the demo's "today" (23 November, up to 14:00 UTC) and the days before, so a
-clock at 14:30 sees every SLA colour: fresh, amber, late and escalated.
+Customer messages arrive through the demo's "today" (up to 14:00 UTC, never after the moment the demo is made) and
+the days before, so the inbox shows every SLA colour: fresh, amber, late and escalated.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ import sqlite3
 import uuid
 from datetime import UTC, datetime
 
-from agentdesk.demodata.world import BASE_US, DAY_US, World
+from agentdesk.demodata.world import DAY_US, World
 from agentdesk.localstore.numbers import case_number
 
+_HALF_HOUR_US = 1800 * 1_000_000
 _HOUR_US = 3_600 * 1_000_000
 _REFUND_MESSAGES = (
     "Hello, I would like a refund for order {order}. It arrived late and I no longer need it.",
@@ -54,6 +55,7 @@ def add_refund_and_cancellation_tickets(
 ) -> dict[str, int]:
     """Insert the demo's refund and cancellation tickets (inside the caller's load transaction); the counts."""
     rng = random.Random(seed * 7_919 + 3)
+    base_us = world.base_us
 
     def new_id() -> str:
         return str(uuid.UUID(int=rng.getrandbits(128), version=4))
@@ -78,11 +80,14 @@ def add_refund_and_cancellation_tickets(
         order = f"ORD-{order_number}"
         # Refunds: some orders inside the 60-day window, some just past it.
         age_days = rng.uniform(3, 85) if refund else rng.uniform(30, 700)
-        # Half the requests came in today (23 November up to 14:00 UTC), the rest over the last four days.
+        # Half the requests came in today (up to 14:00 UTC), the rest over the last four days; made early in
+        # the day, the demo moves what would lie ahead of the clock to the day before.
         if rng.random() < 0.5:
-            opened_us = BASE_US + int(rng.uniform(1, 14) * _HOUR_US)
+            opened_us = base_us + int(rng.uniform(1, 14) * _HOUR_US)
+            if opened_us > world.now_us - _HALF_HOUR_US:
+                opened_us -= DAY_US
         else:
-            opened_us = BASE_US - int(rng.uniform(0.1, 4) * DAY_US)
+            opened_us = base_us - int(rng.uniform(0.1, 4) * DAY_US)
         placed_us = opened_us - int(age_days * DAY_US)
         orders.append((order_id, account_id, customer_id, order, _stamp(placed_us), "delivered", unit,
                        0 if refund else 1))
@@ -95,7 +100,7 @@ def add_refund_and_cancellation_tickets(
         agents = account.agent_ids
         agent_id = agents[rng.randrange(len(agents))]
         status = "new"
-        if rng.random() < 0.7 and opened_us < BASE_US:
+        if rng.random() < 0.7 and opened_us < base_us:
             at_us += int(rng.uniform(0.5, 3) * _HOUR_US)
             thread.append((new_id(), account_id, ticket_id, "note", world.agent_names[agent_id],
                            rng.choice(_NOTES), _stamp(at_us)))
@@ -108,7 +113,7 @@ def add_refund_and_cancellation_tickets(
                 at_us += int(rng.uniform(2, 20) * _HOUR_US)
                 thread.append((new_id(), account_id, ticket_id, "customer", name,
                                rng.choice(_FOLLOW_UPS).format(days=2, **words), _stamp(at_us)))
-        subject = f"Refund request for {order}" if refund else f"Cancel my {product}"
+        subject = f"Refund for {order}" if refund else f"Cancel my {product}"  # short: whole in an 80-column inbox
         tickets.append((ticket_id, account_id, customer_id, case_number(terminal, n + 1), subject, status,
                         "high" if rng.random() < 0.2 else "normal", "refund" if refund else "cancellation",
                         "email" if rng.random() < 0.7 else "web_form", _stamp(opened_us), _stamp(at_us), order_id,

@@ -1,7 +1,8 @@
 """The fixed part of the demo: randomness and time, accounts, agents, the FAQ base, templates, professionals.
 
-Everything comes from one `random.Random(seed)` and a Faker seeded with the same seed, and every time from a
-fixed base date, never from the wall clock: the same seed gives the same store, byte for byte in content.
+Everything comes from one `random.Random(seed)` and a Faker seeded with the same seed, and every time is counted
+from the demo's "today" (the store clock's date, so a fresh demo shows work due today, soon and overdue): the same
+seed and the same day give the same store, byte for byte in content.
 """
 
 from __future__ import annotations
@@ -28,10 +29,16 @@ from agentdesk.demodata.loader import RowBuffer
 T = TypeVar("T")
 
 BASE = datetime(2026, 11, 23, tzinfo=UTC)
-"""The demo's "today": every generated time lies before it."""
+"""The demo's "today" under the tests' fixed clock (the default of `demo_day`)."""
 BASE_US = int(BASE.timestamp()) * 1_000_000
 DAY_US = 86_400 * 1_000_000
 _EPOCH = date(1970, 1, 1)
+
+
+def demo_day(now: datetime) -> datetime:
+    """Midnight UTC of the day `now` falls on: the demo's "today", which histories end before."""
+    now = now.astimezone(UTC)
+    return datetime(now.year, now.month, now.day, tzinfo=UTC)
 
 
 class Dice:
@@ -113,10 +120,25 @@ class World:
     accounts: list[DemoAccount]
     agent_names: dict[str, str]
     faq_articles: int
+    base: datetime = BASE
+    """The demo's "today" at midnight UTC: histories end before it, today's tickets and tasks fall after it."""
+    now: datetime = BASE + timedelta(hours=14, minutes=30)
+    """When the demo is made: nothing a customer sent lies after it."""
+
+    @property
+    def base_us(self) -> int:
+        """`base` in microseconds since 1970."""
+        return int(self.base.timestamp()) * 1_000_000
+
+    @property
+    def now_us(self) -> int:
+        """`now` in microseconds since 1970."""
+        return int(self.now.timestamp() * 1_000_000)
 
 
-def build_world(dice: Dice, pools: Pools, rows: RowBuffer) -> World:
-    """Accounts, agents and their assignments, the FAQ base, reply templates and professionals."""
+def build_world(dice: Dice, pools: Pools, rows: RowBuffer, now: datetime) -> World:
+    """Accounts, agents and their assignments, the FAQ base, reply templates and professionals; times are counted
+    from the day of `now`."""
     accounts = [DemoAccount(dice.new_id(), spec) for spec in ACCOUNTS]
     for account in accounts:
         spec = account.spec
@@ -148,7 +170,7 @@ def build_world(dice: Dice, pools: Pools, rows: RowBuffer) -> World:
             name = f"{dice.pick(pools.first)} {dice.pick(pools.last)}"
             rows.add("professional", (dice.new_id(), account.id, name, json.dumps(skills),
                                       json.dumps(languages), account.spec.location))
-    return World(accounts, agent_names, articles)
+    return World(accounts, agent_names, articles, demo_day(now), now)
 
 
 def _faq_for(dice: Dice, account: DemoAccount, rows: RowBuffer) -> int:

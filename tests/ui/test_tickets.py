@@ -27,6 +27,22 @@ def _ticket(store: Store, where: str) -> tuple[str, str]:
     return row[0], row[1]
 
 
+def _written_question(store: Store, where: str = "1") -> str:
+    """A customer's written question still waiting for its answer. The demo settles cases older than 12 days, so
+    the small test store may hold none open: then the oldest written question is taken as written again, open
+    (the way a customer's new message reopens it: consent and resolution cleared)."""
+    found = store.conn.execute(
+        f"SELECT t.id FROM ticket t WHERE {QUESTION_IN_WRITING} AND {where} ORDER BY t.case_number LIMIT 1").fetchone()
+    if found is not None:
+        return str(found[0])
+    ticket_id, _ = _ticket(store, f"t.kind = 'question' AND t.channel != 'phone' AND {where}")
+    with store.lock:
+        store.conn.execute(
+            "UPDATE ticket SET status = 'open', consent_how = NULL, consent_at = NULL, consent_by = NULL,"
+            " resolved_at = NULL, review_requested = 0 WHERE id = ?", (ticket_id,))
+    return ticket_id
+
+
 def _row(store: Store, ticket_id: str) -> dict[str, Any]:
     cursor = store.conn.execute("SELECT * FROM ticket WHERE id = ?", (ticket_id,))
     return dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
@@ -157,7 +173,8 @@ async def test_a_note_is_plainly_an_internal_note_and_never_a_reply(app: AgentDe
 
 
 async def test_resolve_asks_how_the_customer_agreed_and_records_it(app: AgentDeskApp) -> None:
-    ticket_id, case = _ticket(app.store, QUESTION_IN_WRITING)
+    ticket_id = _written_question(app.store)
+    case = _row(app.store, ticket_id)["case_number"]
     async with app.run_test(size=(120, 35)) as pilot:
         await _open(pilot, ticket_id)
         said = told(app)
@@ -460,7 +477,9 @@ async def test_consent_given_earlier_today_is_recorded_at_that_time_in_the_accou
 
     from textual.widgets import Input
 
-    ticket_id, _ = _ticket(app.store, f"{QUESTION_IN_WRITING} AND t.created_at < '2026-11-22'")
+    # An account where 09:15 has already come at the clock's 14:30 UTC (New York or London).
+    ticket_id = _written_question(app.store, "t.created_at < '2026-11-22' AND t.account_id IN"
+                                  " (SELECT id FROM account WHERE time_zone IN ('America/New_York', 'Europe/London'))")
     async with app.run_test(size=(120, 35)) as pilot:
         screen = await _open(pilot, ticket_id)
         zone = ZoneInfo(screen.card.time_zone)
