@@ -7,6 +7,7 @@ the workspace calls it and shows what it returns; tests drive it directly.
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -199,12 +200,12 @@ class CallDesk(Desk):
             self._wrap_started = now
         return call
 
-    def wrap_up(self, outcome: str, notes: str) -> None:
-        """Save the outcome and notes; the line is free again."""
+    def wrap_up(self, outcome: str, notes: str) -> Future[int]:
+        """Save the outcome and notes; the line is free again. The future holds the commit (for the confirmation)."""
         if self.call is None or self.call.session.state is not CallState.ENDED:
             raise CallError("Wrap-up comes after the call has ended.")
         started = self._wrap_started if self._wrap_started is not None else self.clock.monotonic()
-        self.writer.submit(
+        saved = self.writer.submit(
             "call.wrap_up@1",
             {
                 "interaction_id": self.call.interaction_id,
@@ -215,6 +216,7 @@ class CallDesk(Desk):
         )
         self.call = None
         self._wrap_started = None
+        return saved
 
     def link_customer(self, customer_id: str) -> None:
         """The caller turned out to be (or was just added as) this customer."""
@@ -248,7 +250,7 @@ class CallDesk(Desk):
         current = call.escalation_level if call else None
         level = escalation.next_level(current)
         now = self.clock.now()
-        due = escalation.follow_up_due(now, level)
+        due = escalation.follow_up_due_in_hours(now, level, account.time_zone)
         if call is not None:
             call.escalation_level = level
             if not note.strip():
@@ -267,7 +269,7 @@ class CallDesk(Desk):
                 "agent_id": self.agent.id,
             },
         )
-        return level, escalation.caller_line(due, account.time_zone)
+        return level, escalation.caller_line(due, account.time_zone, zone_label=True, now=now)
 
     # -- time --------------------------------------------------------------------------------------------
 
