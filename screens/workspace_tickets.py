@@ -54,7 +54,9 @@ class CaseKeys:
         try:
             self.tickets.check_can_open(call, customer)
         except CaseRefused as refused:
-            screen.notify(str(refused), title="No case opened", severity="error", timeout=8, markup=False)
+            self.tickets.note_refused_case(call, customer, str(refused))
+            screen.notify(f"{refused} It is listed under !.", title="No case opened", severity="error", timeout=8,
+                          markup=False)
             return
 
         def save(result: tuple[str, str] | None) -> None:

@@ -53,6 +53,12 @@ class TicketDesk(Desk):
                 f"rang: no case was opened. Find the caller in {call.account.name} (/) or add them there (n)."
             )
 
+    def note_refused_case(self, call: ActiveCall, customer: Customer, reason: str) -> Future[object]:
+        """Keep a case that could not be opened for the needs-attention list (`!`), so the agent can follow it up."""
+        store = self.store
+        args = {"account_id": call.account.id, "customer_id": customer.id, "interaction_id": call.interaction_id}
+        return self.writer.call(lambda: store.note_refusal("ticket.open@1", args, reason))
+
     def open_case(self, call: ActiveCall, customer: Customer, case_number: str, subject: str, said: str) -> CaseOpened:
         """A case for the caller, assigned to this agent, with a confirmation queued to the customer; `said` (when
         given) is its first message. `CaseRefused` when the caller is another account's customer (nothing is
