@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from agentdesk.desks.messages import reason_for_agent
 from agentdesk.domain import booking
 from agentdesk.domain.booking import Preferences, parse_preferences
 from agentdesk.domain.text import one_line
@@ -377,7 +378,7 @@ class Booker(ModalScreen[str | None]):
     def saved(self, done: str, error: BaseException | None) -> None:
         self.busy = False
         if error is not None:
-            self.show_error(one_line(str(error), 300))
+            self.show_error(one_line(reason_for_agent(error), 300))  # the detail is in the log file
             self.cancelling = self.picked = None
             self.query_one("#readback").display = False
             self.load_setup()

@@ -30,6 +30,8 @@ class TimerEvent(StrEnum):
 
     HOLD_RELEASED = "hold released"
     ABANDONED = "abandoned"
+    NOT_RECORDED = "not recorded"
+    """The ring could not be saved: the line is free again (the writer told the agent why)."""
 
 
 @dataclass
@@ -43,6 +45,8 @@ class ActiveCall:
     escalation_level: escalation.Level | None = None
     faq_used: list[str] = field(default_factory=list)
     ended_wall: str | None = None
+    ring_saved: Future[int] | None = None
+    """The commit of the ring: a call whose ring was not saved cannot be answered, held or ended."""
 
     @property
     def interaction_id(self) -> str:
@@ -108,7 +112,7 @@ class CallDesk(Desk):
             call_id=incoming.call_id, account_id=account.id, caller=caller, rang_at=self.clock.monotonic()
         )
         self.call = ActiveCall(session, account, caller, customer.id if customer else None)
-        self.writer.submit(
+        self.call.ring_saved = self.writer.submit(
             "call.ring@1",
             {
                 "interaction_id": incoming.call_id,
@@ -278,6 +282,11 @@ class CallDesk(Desk):
         call = self.call
         if call is None:
             return None
+        ring = call.ring_saved
+        if ring is not None and ring.done() and ring.exception() is not None:
+            # Answering or ending a call the store does not have would fail step after step: free the line.
+            self.call = None
+            return TimerEvent.NOT_RECORDED
         reading = self.hold_reading()
         if reading is not None and reading.phase is HoldPhase.RELEASED:
             self.resume(hit_cap=True)

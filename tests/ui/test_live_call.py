@@ -15,9 +15,9 @@ from screens.attention import NeedsAttention
 from screens.booker import Booker
 from screens.workspace import Workspace
 from screens.wrap_up import WrapUp
-from tests.desk import WELL_KNOWN, advance, ring, screen_text, settle
+from tests.desk import WELL_KNOWN, advance, incoming, ring, screen_text, settle
 from tests.ui.test_tickets import told
-from widgets import FaqPanel, HoldTimer
+from widgets import CallBar, FaqPanel, HoldTimer
 
 MACHINE_WORDS = re.compile(r"@\d|ticket\.open|call\.ring|constraint|sqlite|[0-9a-f]{8}-[0-9a-f]{4}-", re.IGNORECASE)
 
@@ -210,3 +210,18 @@ async def test_the_booker_opens_on_the_preferences_and_reads_a_time_of_day(app: 
         await pilot.press("ctrl+u", "2")  # an empty field again: a digit picks
         await settle(pilot)
         assert booker.picked == booker.proposals[1]
+
+
+async def test_a_call_whose_ring_was_not_saved_frees_the_line(app: AgentDeskApp) -> None:
+    said = told(app)
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        taken = app.store.conn.execute("SELECT id FROM interaction LIMIT 1").fetchone()[0]
+        app.screen.offer(incoming(app, WELL_KNOWN, call_id=taken))  # an id the store has already
+        await settle(pilot)
+        await advance(pilot, 0.5)
+        assert app.desk.call is None
+        assert app.screen.query_one(CallBar).view is None  # no ON CALL for a call that does not exist
+        assert any(line.startswith("The ringing call was not recorded.") for line in said)
+        await pilot.press("r")  # the next call rings as usual
+        await settle(pilot)
+        assert app.desk.call is not None and app.store.interaction_row(app.desk.call.interaction_id) is not None
