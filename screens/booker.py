@@ -268,7 +268,7 @@ class Booker(ModalScreen[str | None]):
         elif focused is not None and focused.id == "upcoming":
             hint = "m move · x cancel appt · 1-0 pick a new slot · Tab preferences · Esc back"
         else:
-            hint = "1-0 pick · Enter book · Tab preferences · Esc back"
+            hint = "1-0 pick · Enter book · " + ("m move · x cancel appt · " if self.upcoming else "") + "Esc back"
         self.query_one("#hint", Static).update(hint)
 
     def action_pick(self, number: int) -> None:
