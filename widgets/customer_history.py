@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey
 
 from agentdesk.domain.phones import display as show_phone
 from agentdesk.domain.text import one_line, sanitize
@@ -40,6 +41,12 @@ class HistoryView:
 
 def when_text(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def zone_name(moment: datetime, zone: ZoneInfo) -> str:
+    """The zone's abbreviation at `moment` (EST, CET ...), or its name when it has none."""
+    abbreviation = moment.astimezone(zone).tzname() or ""
+    return abbreviation if abbreviation and abbreviation[0] not in "+-" else zone.key
 
 
 def duration_text(seconds: int | None) -> str:
@@ -71,12 +78,13 @@ class CustomerHistory(Vertical):
         super().__init__(id=id)
         self.view: HistoryView | None = None
         self._entries: dict[str, TimelineEntry] = {}
+        self._when_column: ColumnKey | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="card", markup=False)
         yield Static(id="history-bar", markup=False)
         table: DataTable[Text] = DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
-        table.add_columns("When", "What", "Who", "Summary")
+        self._when_column, *_ = table.add_columns("When", "What", "Who", "Summary")
         yield table
         yield Static(id="entry", markup=False)
 
@@ -102,6 +110,10 @@ class CustomerHistory(Vertical):
             bar.update("")
             return
         zone = ZoneInfo(view.time_zone)
+        if view.page.entries and self._when_column is not None:
+            # Times are the account's: the heading names the zone (the booker and toasts name the caller's).
+            table.columns[self._when_column].label = Text(f"When {zone_name(view.page.entries[0].at, zone)}")
+            table.refresh()
         older = "  ] older" if view.page.next_cursor else ""
         newer = "  [ newer" if view.page_number > 1 else ""
         bar.update(f"History: {view.filter_label} · page {view.page_number}{older}{newer} · f filter")
@@ -148,7 +160,7 @@ class CustomerHistory(Vertical):
         if len(detail) > DETAIL_LIMIT:
             cut = f"\n… {len(detail) - DETAIL_LIMIT:,} more characters not shown"
             detail = detail[:DETAIL_LIMIT]
-        head = f"{when_text(item.at, zone)} · {KIND_LABELS.get(item.kind, item.kind)}"
+        head = f"{when_text(item.at, zone)} {zone_name(item.at, zone)} · {KIND_LABELS.get(item.kind, item.kind)}"
         if item.status:
             head += f" · {one_line(item.status, 30)}"
         if item.who:

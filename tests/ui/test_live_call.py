@@ -225,3 +225,13 @@ async def test_a_call_whose_ring_was_not_saved_frees_the_line(app: AgentDeskApp)
         await pilot.press("r")  # the next call rings as usual
         await settle(pilot)
         assert app.desk.call is not None and app.store.interaction_row(app.desk.call.interaction_id) is not None
+
+
+async def test_history_times_name_the_accounts_zone(app: AgentDeskApp) -> None:
+    async with app.run_test(size=(120, 35)) as pilot:
+        await ring(pilot, WELL_KNOWN)
+        account = app.desk.call.account
+        label = app.clock.now().astimezone(ZoneInfo(account.time_zone)).tzname()
+        shown = screen_text(app)
+        assert f"When {label}" in shown
+        assert re.search(rf"\d{{4}}-\d\d-\d\d \d\d:\d\d (EST|EDT|{label}) · call", shown)
