@@ -108,6 +108,10 @@ class CallDesk(Desk):
             raise CallError(f"No account answers on {incoming.dialled_number[:32]}; the call was not taken.")
         caller = phones.normalize(incoming.caller_number, self.region) or incoming.caller_number[:64]
         customer = self.store.customer_for_caller(caller, account.id)
+        if customer is not None and customer.account_id != account.id:
+            # Another account's customer: on this line they are a new caller (a case or a call on this account
+            # cannot belong to another account's customer, and the store refuses it).
+            customer = None
         session = CallSession(
             call_id=incoming.call_id, account_id=account.id, caller=caller, rang_at=self.clock.monotonic()
         )

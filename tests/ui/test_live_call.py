@@ -7,6 +7,8 @@ import re
 import uuid
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from agentdesk.clock import FixedClock, iso
 from agentdesk.config import Settings
 from agentdesk.store import Store
@@ -29,29 +31,42 @@ def _other_line(app: AgentDeskApp, caller: str) -> int:
     return next(i for i, a in enumerate(app.store.accounts()) if a.id != customer.account_id)
 
 
-async def test_a_case_for_another_accounts_customer_is_refused_plainly_and_listed_under_attention(
-    app: AgentDeskApp,
-) -> None:
+async def test_another_accounts_customer_rings_as_a_new_caller_and_no_case_is_offered(app: AgentDeskApp) -> None:
     said = told(app)
     async with app.run_test(size=(120, 35), notifications=True) as pilot:
         before = app.store.conn.execute("SELECT count(*) FROM ticket").fetchone()[0]
         await ring(pilot, WELL_KNOWN, _other_line(app, WELL_KNOWN))
+        call = app.desk.call
+        assert call is not None and call.customer_id is None
+        assert app.store.interaction_row(call.interaction_id) is not None  # the ring is saved
         await pilot.press("a")
         await advance(pilot, 5)
         await pilot.press("o")
         await settle(pilot)
         assert isinstance(app.screen, Workspace)
         assert app.store.conn.execute("SELECT count(*) FROM ticket").fetchone()[0] == before
-        refusal = said[-1]
-        assert "no case was opened" in refusal and "listed under !" in refusal
-        assert not any("CS-" in line for line in said)  # no number was ever shown to read out
-        assert not MACHINE_WORDS.search(refusal)
-        [kept] = app.store.rejections()
-        assert kept.mutation_id < 0 and "no case was opened" in kept.reason
-        await pilot.press("exclamation_mark")
-        await settle(pilot)
-        assert isinstance(app.screen, NeedsAttention)
-        assert "no case was opened" in screen_text(app)
+        assert said[-1].startswith("Find the caller (/) or add them (n) first")
+        assert not any("CS-" in line for line in said) and app.store.rejections() == []
+
+
+def test_a_case_for_another_accounts_customer_is_refused_plainly_and_kept_for_attention(app: AgentDeskApp) -> None:
+    from agentdesk.desks.tickets import CaseRefused
+
+    tickets = app.desks.tickets
+    customer = app.store.customer_for_caller(WELL_KNOWN, None)
+    assert customer is not None
+    line = app.store.accounts()[_other_line(app, WELL_KNOWN)]
+    app.desk.offer(incoming(app, "+12025550143", _other_line(app, WELL_KNOWN)))
+    call = app.desk.call
+    assert call is not None and call.account.id == line.id
+    with pytest.raises(CaseRefused) as refused:
+        tickets.open_case(call, customer, tickets.next_case_number(), "Boiler", "")
+    reason = str(refused.value)
+    assert "no case was opened" in reason and line.name in reason and not MACHINE_WORDS.search(reason)
+    tickets.note_refused_case(call, customer, reason).result(10)
+    [kept] = app.store.rejections()
+    assert kept.mutation_id < 0 and kept.reason == reason
+    app.writer.close()
 
 
 async def test_a_change_the_store_refuses_is_told_in_the_agents_words_and_kept_for_attention(
@@ -73,6 +88,9 @@ async def test_a_change_the_store_refuses_is_told_in_the_agents_words_and_kept_f
         assert not MACHINE_WORDS.search(refusal), refusal
         [kept] = app.store.rejections()
         assert kept.reason.startswith("The ringing call was not recorded.") and not MACHINE_WORDS.search(kept.reason)
+        await pilot.press("exclamation_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, NeedsAttention) and "The ringing call was not recorded" in screen_text(app)
 
 
 async def test_demo_calls_ring_after_a_restart_on_the_same_store(
