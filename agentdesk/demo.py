@@ -162,6 +162,22 @@ def _load(
     }
 
 
+def known_callers_by_line(store: Store, per_line: int = 200) -> dict[str, list[str]]:
+    """For each account's line (the number its customers dial), phone numbers of that account's customers, oldest
+    first: a demo call from a known caller rings on the caller's own account's line."""
+    found: dict[str, list[str]] = {}
+    with store.lock:
+        lines = store.conn.execute("SELECT id, phone_number FROM account ORDER BY name").fetchall()
+        for account_id, line in lines:
+            rows = store.conn.execute(
+                "SELECT p.e164 FROM customer AS c JOIN customer_phone AS p ON p.customer_id = c.id"
+                " WHERE c.account_id = ? ORDER BY c.rowid LIMIT ?",
+                (account_id, per_line),
+            ).fetchall()
+            found[line] = [row[0] for row in rows]
+    return found
+
+
 def known_caller_numbers(store: Store, limit: int = 200) -> list[str]:
     """Phone numbers of customers in the store, oldest first (the well-known number leads a demo store)."""
     with store.lock:

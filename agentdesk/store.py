@@ -360,6 +360,10 @@ class Store:
         """See `store.changes.dismiss_rejections`."""
         return self.changes.dismiss_rejections(mutation_ids)
 
+    def note_refusal(self, name: str, args: Mapping[str, object], reason: str) -> None:
+        """See `store.changes.note_refusal`."""
+        return self.changes.note_refusal(name, args, reason)
+
     def rejections(self, *, include_dismissed: bool = False) -> list[Rejection]:
         """See `store.changes.rejections`."""
         return self.changes.rejections(include_dismissed=include_dismissed)

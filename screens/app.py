@@ -21,13 +21,14 @@ from textual.screen import Screen
 from agentdesk.clock import Clock, SystemClock
 from agentdesk.config import Settings
 from agentdesk.desks.call_sources import CallSource, DemoCallSource
+from agentdesk.desks.messages import not_saved_message
 from agentdesk.desks.workstation import open_desks, pick_agent
 from agentdesk.desks.writer import LocalWriter
 from agentdesk.domain.text import one_line
 from agentdesk.records import Agent
 from agentdesk.sound import SilentOutput, SoundOutput
 from agentdesk.sound.fetch import RecordingCache
-from agentdesk.store import Store, StoreError
+from agentdesk.store import Store
 from screens.workspace import Workspace
 from screens.workspace_sound import sound_off
 
@@ -216,13 +217,13 @@ class AgentDeskApp(App[None]):
         return self._recordings
 
     def _write_failed(self, name: str, error: BaseException) -> None:
-        """A mutation could not be committed: the agent must know it is not saved."""
-        reason = str(error) if isinstance(error, StoreError) else "the local store refused the change"
-        message = f"NOT SAVED ({name.split('@')[0]}): {reason}"
+        """A mutation could not be committed: the agent must know, in their words (the detail is in the log file,
+        and the refusal is kept for `!` by the writer)."""
+        message = f"{not_saved_message(name, error)} It is listed under !."
 
         def tell() -> None:
             self.unsaved = True
-            self.notify(message, severity="error", timeout=10)
+            self.notify(message, title="Not saved", severity="error", timeout=8, markup=False)
 
         if threading.get_ident() == self._ui_thread:
             tell()
@@ -286,12 +287,12 @@ def make_app(
     (`agentdesk.sound.open_output`, before the screen starts), None for a desk with the bell only."""
     clock = clock or SystemClock()
     if call_source is None:
-        from agentdesk.demo import known_caller_numbers
+        from agentdesk.demo import known_callers_by_line
 
         auto = settings.demo.calls if demo_calls is None else demo_calls
         call_source = DemoCallSource(
             clock,
-            known_caller_numbers(store),
+            lambda: known_callers_by_line(store),
             [a.phone_number for a in store.accounts()],
             seed=settings.demo.seed,
             unknown_share=settings.demo.unknown_caller_share,

@@ -1,6 +1,6 @@
-"""Needs attention: the changes the backend refused, with its reason, so nothing an agent did disappears quietly.
-Enter marks one as dealt with (it stays in the store's record). A booking refused because another agent took
-the slot first lists the next free slots; 1, 2 or 3 books the customer there at once."""
+"""Needs attention: the changes the backend refused or this terminal could not save, with the reason, so nothing
+an agent did disappears quietly. Enter marks one as dealt with (it stays in the store's record). A booking refused
+because another agent took the slot first lists the next free slots; 1, 2 or 3 books the customer there at once."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ WHAT = {
 def describe(rejection: Rejection, alternatives: list[tuple[str, Proposal]] | None = None) -> str:
     name = rejection.name.split("@")[0]
     what = WHAT.get(name, name.replace("_", " ").replace(".", ": "))
-    reason = rejection.reason.split(": ", 1)[-1]
+    # A change this terminal could not save (negative id) carries a whole sentence for the agent already.
+    reason = rejection.reason if rejection.mutation_id < 0 else rejection.reason.split(": ", 1)[-1]
     if alternatives:
         reason = reason.split("; free then:", 1)[0]
         offers = " · ".join(f"{n} {label}" for n, (label, _) in enumerate(alternatives, 1))
@@ -65,7 +66,7 @@ class NeedsAttention(ModalScreen[list[int]]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             count = len(self.rejections)
-            title = f"Needs attention: {count} change(s) the backend refused" if count else "Nothing needs attention"
+            title = f"Needs attention: {count} change(s) not saved or refused" if count else "Nothing needs attention"
             yield Static(title, classes="dialog-title", markup=False)
             yield OptionList(
                 *[Option(describe(r, self.alternatives.get(r.mutation_id)), id=str(r.mutation_id))

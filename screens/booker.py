@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from agentdesk.desks.messages import reason_for_agent
 from agentdesk.domain import booking
 from agentdesk.domain.booking import Preferences, parse_preferences
 from agentdesk.domain.text import one_line
@@ -155,7 +156,9 @@ class Booker(ModalScreen[str | None]):
         )
         options.highlighted = 0
         self.show_upcoming(upcoming)
-        self.query_one("#slots", DataTable).focus()
+        # Focus starts where the agent acts first: the caller's appointments when they have some (m moves, x
+        # cancels), else the preferences field, where the caller's wishes are typed as they say them.
+        self.query_one("#upcoming" if upcoming else "#prefs").focus()
         self.refresh_slots()
 
     def show_upcoming(self, upcoming: list[Booking]) -> None:
@@ -228,13 +231,21 @@ class Booker(ModalScreen[str | None]):
 
     @on(Input.Changed, "#prefs")
     def prefs_changed(self, event: Input.Changed) -> None:
+        if len(event.value) == 1 and event.value.isdigit():
+            # A digit into the empty field picks that slot, as it does from the table; after a word, digits are
+            # part of the caller's wishes (a time such as "mon 10am").
+            event.input.value = ""
+            self.action_pick(int(event.value) or 10)
+            return
         try:
-            self.prefs = parse_preferences(event.value, self.languages, self.locations)
+            prefs = parse_preferences(event.value, self.languages, self.locations)
         except ValueError as problem:
             self.show_error(str(problem))
             return
         self.show_error("")
-        self.refresh_slots()
+        if prefs != self.prefs:  # the same wishes (a space, a digit taken as a pick) keep the slot picked
+            self.prefs = prefs
+            self.refresh_slots()
 
     @on(Input.Submitted, "#prefs")
     def prefs_done(self) -> None:
@@ -249,13 +260,26 @@ class Booker(ModalScreen[str | None]):
 
     # -- actions -------------------------------------------------------------------------------------------
 
+    def on_descendant_focus(self) -> None:
+        """The hint says what the keys do where the focus is."""
+        focused = self.focused
+        if focused is not None and focused.id == "prefs":
+            hint = "Type wishes: mon, morning, 10am · 1-0 pick · Enter slots · Esc back"
+        elif focused is not None and focused.id == "upcoming":
+            hint = "m move · x cancel appt · 1-0 pick a new slot · Tab preferences · Esc back"
+        else:
+            hint = "1-0 pick · Enter book · " + ("m move · x cancel appt · " if self.upcoming else "") + "Esc back"
+        self.query_one("#hint", Static).update(hint)
+
     def action_pick(self, number: int) -> None:
         if not 1 <= number <= len(self.proposals):
             self.show_error(f"There is no proposal {number % 10}.")
             return
         self.cancelling = None
         self.picked = self.proposals[number - 1]
-        self.query_one("#slots", DataTable).move_cursor(row=number - 1)
+        slots = self.query_one("#slots", DataTable)
+        slots.move_cursor(row=number - 1)
+        slots.focus()  # Enter books it from here
         self.show_readback(self.readback(self.picked))
 
     def readback(self, proposal: Proposal) -> str:
@@ -330,12 +354,16 @@ class Booker(ModalScreen[str | None]):
         if self.moving is not None:
             item = self.moving
             self.save(self.desk.reschedule(kind, item.id, picked),
-                      f"Moved {item.reference} to {booking.short_time(picked.starts_at, self.caller_zone)}.")
+                      f"Moved {item.reference} to {self.caller_time(picked.starts_at)}.")
             return
         future = self.desk.book(kind, picked, customer_id=self.context.customer_id,
                                 interaction_id=self.context.interaction_id, appointment_id=self.new_id)
         self.save(future, f"Booked {booking.reference(self.new_id)}: {kind.name} with {picked.professional_name},"
-                          f" {booking.short_time(picked.starts_at, self.caller_zone)} (tentative until the backend confirms).")
+                          f" {self.caller_time(picked.starts_at)} (tentative until the backend confirms).")
+
+    def caller_time(self, moment: datetime) -> str:
+        """`moment` on the caller's clock, with the zone named (the history shows the account's)."""
+        return f"{booking.short_time(moment, self.caller_zone)} {booking.zone_label(self.caller_zone, moment)}"
 
     def save(self, future: Future[int], done: str) -> None:
         """Wait for the commit off the UI thread, then close with `done` (or show why it was not saved)."""
@@ -350,7 +378,7 @@ class Booker(ModalScreen[str | None]):
     def saved(self, done: str, error: BaseException | None) -> None:
         self.busy = False
         if error is not None:
-            self.show_error(one_line(str(error), 300))
+            self.show_error(one_line(reason_for_agent(error), 300))  # the detail is in the log file
             self.cancelling = self.picked = None
             self.query_one("#readback").display = False
             self.load_setup()

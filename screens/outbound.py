@@ -18,6 +18,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
+from agentdesk.desks.messages import reason_for_agent
 from agentdesk.domain import booking
 from agentdesk.domain.phones import display
 from agentdesk.domain.text import one_line
@@ -150,7 +151,7 @@ class OutboundWork(ModalScreen[bool]):
 
     def saved(self, error: BaseException | None) -> None:
         if error is not None:
-            self.query_one("#error", Static).update(one_line(str(error), 200))
+            self.query_one("#error", Static).update(one_line(reason_for_agent(error), 200))  # detail: log file
         else:
             self.changed = True
             self.query_one("#error", Static).update("Saved.")

@@ -183,7 +183,8 @@ class Reason(ModalScreen[str | None]):
 
 
 class CaseFromCall(ModalScreen[tuple[str, str] | None]):
-    """A new case during a call: its number is shown at once, to read to the caller; Ctrl+S opens it."""
+    """A new case during a call: subject and what was said; Ctrl+S opens it. Its number is shown only once the case
+    is saved (a number read to a caller must exist), so this dialog does not show it."""
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS = [
@@ -191,22 +192,22 @@ class CaseFromCall(ModalScreen[tuple[str, str] | None]):
         Binding("ctrl+s", "save", "Open case", id="case.save", tooltip="Open the case and queue the confirmation"),
     ]
 
-    def __init__(self, case_number: str, customer_name: str, *, has_email: bool = True) -> None:
+    def __init__(self, customer_name: str, *, has_email: bool = True) -> None:
         super().__init__()
-        self.case_number = case_number
         self.customer_name = customer_name
         self.has_email = has_email  # no address: no confirmation can be sent, so none is promised
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"Case {self.case_number}", classes="dialog-title", id="case-number", markup=False)
-            after = "they get it by e-mail too." if self.has_email else \
-                "they have no e-mail address on file, so ask them to write it down."
-            yield Static(f"Read this number to {one_line(self.customer_name, 40)}; {after}", markup=False)
+            yield Static(f"New case for {one_line(self.customer_name, 40)}", classes="dialog-title", markup=False)
+            after = "" if self.has_email else " They have no e-mail address on file: ask them to write it down."
+            yield Static(f"The case number shows once the case is saved: read it to the caller then.{after}",
+                         markup=False)
             yield Input(placeholder="subject, e.g. Boiler makes a noise", id="subject", max_length=200)
             yield TextArea(id="body", soft_wrap=True, tab_behavior="focus")
             yield Static("", id="error", classes="dialog-error", markup=False)
-            yield Static("Ctrl+S open the case · Esc back", classes="dialog-hint", markup=False)
+            yield Static("Type the subject · Enter what was said · Ctrl+S open the case · Esc back",
+                         classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#subject", Input).focus()

@@ -34,7 +34,7 @@ from screens.workspace_calls import CallLine
 from screens.workspace_faq import FaqKeys
 from screens.workspace_sound import SOUND_BINDINGS, DeskSound
 from screens.workspace_tickets import CaseKeys
-from screens.wrap_up import WrapUp, WrapUpResult
+from screens.wrap_up import WrapUp, WrapUpResult, outcome_label
 from widgets import CallBar, CustomerHistory, FaqPanel, HistoryView, HoldTimer, SyncStatus
 from widgets.recording_player import RecordingPlayerBar
 
@@ -240,14 +240,22 @@ class Workspace(Screen[None]):
     def action_end_call(self) -> None:
         if not self._act("end"):
             return
+        # The hold-cap banner belongs to the call that ended.
+        self.query_one(HoldTimer).clear()
         if self.desk.call is None:  # never answered: nothing to wrap up
+            self.query_one(FaqPanel).show_say(None)
             self.reload_customer()
             return
         suggested = "escalated" if self.desk.call.escalation_level else "resolved"
 
         def saved(result: WrapUpResult | None) -> None:
             if result is not None and self.desk.in_wrap_up:
-                self.desk.wrap_up(result.outcome, result.notes)
+                committed = self.desk.wrap_up(result.outcome, result.notes)
+                # What was said on the call (escalation, case number) goes with it.
+                self.query_one(FaqPanel).show_say(None)
+                what = "with notes" if result.notes else "without notes"
+                self.after_saved(committed, lambda: self.notify(
+                    f"Wrap-up saved: {outcome_label(result.outcome)}, {what}.", timeout=3, markup=False))
             self.refresh_bindings()
             self.tick()
             self.desk.writer.flush()
@@ -265,6 +273,11 @@ class Workspace(Screen[None]):
         self.sound.stop_recording()
         self.filter_index = 0
         self.page_cursors = [None]
+        shown = self.customer.id if self.customer else None
+        call = self.desk.call
+        if customer_id != shown and not (call is not None and customer_id == call.customer_id):
+            # A line to say belongs to its call or customer: another customer on screen takes it away.
+            self.query_one(FaqPanel).show_say(None)
         if customer_id is None:
             self.customer = None
             self.query_one(CustomerHistory).show(

@@ -38,6 +38,8 @@ class CallLine:
         elif event is TimerEvent.ABANDONED:
             screen.notify("The caller hung up before the call was answered.", severity="warning", timeout=5)
             screen.refresh_bindings()
+        elif event is TimerEvent.NOT_RECORDED:
+            screen.refresh_bindings()  # the line is free again; the writer already said why
         call = desk.call
         bar = screen.query_one(CallBar)
         if call is None:

@@ -13,11 +13,13 @@ from typing import Any
 from textual.screen import Screen
 
 from agentdesk.desks.calls import CallDesk
-from agentdesk.desks.tickets import TicketDesk
+from agentdesk.desks.tickets import CaseRefused, TicketDesk
 from agentdesk.domain.calls import CallState
+from agentdesk.domain.text import one_line
 from agentdesk.records import Customer
 from screens.ticket_dialogs import CaseFromCall
 from screens.tickets import TicketsInbox
+from widgets import FaqPanel
 
 AfterSaved = Callable[[Future[int], Callable[[], Any]], None]
 """Run the callable on the UI once the future's commit succeeded."""
@@ -38,30 +40,44 @@ class CaseKeys:
         self.screen.app.push_screen(TicketsInbox(store.accounts(), store.agent_accounts(self.tickets.agent.id)))
 
     def case_from_call(self, customer: Customer | None, then: Callable[[], Any]) -> None:
-        """Open a case for the caller (`customer`, when it is the one on screen): the number is read out at once,
-        then the subject and what was said are asked; `then` runs once the case is saved."""
+        """Open a case for the caller (`customer`, when it is the one on screen): the subject and what was said are
+        asked; once the case is saved its number shows, to read to the caller, and `then` runs. When it cannot be
+        saved the writer says so (no number to give) and lists it under `!`."""
         call, screen = self.calls.call, self.screen
         if call is None or call.session.state not in (CallState.TALKING, CallState.ON_HOLD, CallState.ENDED):
-            screen.notify("Open a case during a call (answer it first).", severity="warning")
+            screen.notify("Open a case during a call (answer it first).", severity="warning", timeout=4)
             return
         if call.customer_id is None or customer is None or customer.id != call.customer_id:
-            screen.notify("Find the caller (/) or add them (n) first: a case belongs to a customer.", severity="warning")
+            screen.notify("Find the caller (/) or add them (n) first: a case belongs to a customer.", severity="warning",
+                          timeout=4)
             return
-        number = self.tickets.next_case_number()
+        try:
+            self.tickets.check_can_open(call, customer)
+        except CaseRefused as refused:
+            self.tickets.note_refused_case(call, customer, str(refused))
+            screen.notify(f"{refused} It is listed under !.", title="No case opened", severity="error", timeout=8,
+                          markup=False)
+            return
 
         def save(result: tuple[str, str] | None) -> None:
             if result is None:
                 return
             subject, said = result
-            opened = self.tickets.open_case(call, customer, number, subject, said)
+            try:
+                opened = self.tickets.open_case(call, customer, self.tickets.next_case_number(), subject, said)
+            except CaseRefused as refused:
+                screen.notify(str(refused), title="No case opened", severity="error", timeout=8, markup=False)
+                return
 
             def saved() -> None:
-                queued = "the confirmation is queued to the customer" if customer.emails else \
-                    "no confirmation (no e-mail address on file)"
-                screen.notify(f"Case {number} opened; {queued}.", timeout=6, markup=False)
+                if self.calls.call is call:  # the prompt belongs to this call: not shown once another one rang
+                    screen.query_one(FaqPanel).show_say(f"Your case number is {opened.case_number}.")
+                queued = "the confirmation is queued to them" if customer.emails else \
+                    "no confirmation can be sent (no e-mail address on file): ask them to write it down"
+                screen.notify(f"Case {opened.case_number} saved. Read this number to {one_line(customer.name, 40)}; "
+                              f"{queued}.", timeout=6, markup=False)
                 then()
 
             self.after_saved(opened.saved, saved)
 
-        screen.notify(f"New case {number}: read it to the caller.", timeout=8)
-        screen.app.push_screen(CaseFromCall(number, customer.name, has_email=bool(customer.emails)), save)
+        screen.app.push_screen(CaseFromCall(customer.name, has_email=bool(customer.emails)), save)

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey
 
 from agentdesk.domain.phones import display as show_phone
 from agentdesk.domain.text import one_line, sanitize
@@ -38,6 +39,9 @@ class HistoryView:
     unknown_caller: str | None = None  # the number of a caller nobody has on file
 
 
+COLUMN_WIDTHS = {False: (16, 6, 14, 72), True: (12, 6, 8, 72)}
+"""When, What, Who and Summary, wide and at 80 columns (the summary runs to the pane's edge and is cut there)."""
+
 NARROW_BELOW = 64
 """Below this width (an 80-column terminal) the timeline's dates drop the year and names are short."""
 
@@ -50,6 +54,12 @@ def when_text(moment: datetime, zone: ZoneInfo, compact_in: int | None = None) -
     if compact_in is None:
         return local.strftime("%Y-%m-%d %H:%M")
     return local.strftime("%d %b %H:%M" if local.year == compact_in else "%d %b %Y")
+
+
+def zone_name(moment: datetime, zone: ZoneInfo) -> str:
+    """The zone's abbreviation at `moment` (EST, CET ...), or its name when it has none."""
+    abbreviation = moment.astimezone(zone).tzname() or ""
+    return abbreviation if abbreviation and abbreviation[0] not in "+-" else zone.key
 
 
 def duration_text(seconds: int | None) -> str:
@@ -81,13 +91,17 @@ class CustomerHistory(Vertical):
         super().__init__(id=id)
         self.view: HistoryView | None = None
         self._entries: dict[str, TimelineEntry] = {}
+        self._when_column: ColumnKey | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="card", markup=False)
         yield Static(id="history-bar", markup=False)
         table: DataTable[Text] = DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
-        # The same four columns at every width: rebuilding columns while rows come in left them collapsed.
-        table.add_columns("When", "What", "Who", "Summary")
+        # The same four columns at every width, each of a fixed width: a table measures its columns only when
+        # it is next idle, and a screen drawn before that showed them at their headings' width ("2026 call Ale").
+        self._when_column, *_ = (table.add_column(label, width=width, key=label.lower())
+                                 for label, width in zip(("When", "What", "Who", "Summary"), COLUMN_WIDTHS[False],
+                                                         strict=True))
         yield table
         yield Static(id="entry", markup=False)
 
@@ -118,11 +132,17 @@ class CustomerHistory(Vertical):
             bar.update("")
             return
         zone = ZoneInfo(view.time_zone)
+        if view.page.entries and self._when_column is not None:
+            # Times are the account's: the heading names the zone (the booker and toasts name the caller's).
+            table.columns[self._when_column].label = Text(f"When {zone_name(view.page.entries[0].at, zone)}")
+            table.refresh()
         older = "  ] older" if view.page.next_cursor else ""
         newer = "  [ newer" if view.page_number > 1 else ""
         title = "" if self.narrow else "History: "  # at 80 columns the keys in the bar matter more than its title
         bar.update(f"{title}{view.filter_label} · page {view.page_number}{older}{newer} · f filter")
         narrow = self.narrow
+        for column, width in zip(table.columns.values(), COLUMN_WIDTHS[narrow], strict=True):
+            column.width = width
         year = view.page.entries[0].at.astimezone(zone).year if narrow and view.page.entries else None
         for item in view.page.entries:
             self._entries[item.id] = item
@@ -165,7 +185,7 @@ class CustomerHistory(Vertical):
         if len(detail) > DETAIL_LIMIT:
             cut = f"\n… {len(detail) - DETAIL_LIMIT:,} more characters not shown"
             detail = detail[:DETAIL_LIMIT]
-        head = f"{when_text(item.at, zone)} · {KIND_LABELS.get(item.kind, item.kind)}"
+        head = f"{when_text(item.at, zone)} {zone_name(item.at, zone)} · {KIND_LABELS.get(item.kind, item.kind)}"
         if item.status:
             head += f" · {one_line(item.status, 30)}"
         if item.who:

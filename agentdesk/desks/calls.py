@@ -7,6 +7,7 @@ the workspace calls it and shows what it returns; tests drive it directly.
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -29,6 +30,8 @@ class TimerEvent(StrEnum):
 
     HOLD_RELEASED = "hold released"
     ABANDONED = "abandoned"
+    NOT_RECORDED = "not recorded"
+    """The ring could not be saved: the line is free again (the writer told the agent why)."""
 
 
 @dataclass
@@ -42,6 +45,8 @@ class ActiveCall:
     escalation_level: escalation.Level | None = None
     faq_used: list[str] = field(default_factory=list)
     ended_wall: str | None = None
+    ring_saved: Future[int] | None = None
+    """The commit of the ring: a call whose ring was not saved cannot be answered, held or ended."""
 
     @property
     def interaction_id(self) -> str:
@@ -103,11 +108,15 @@ class CallDesk(Desk):
             raise CallError(f"No account answers on {incoming.dialled_number[:32]}; the call was not taken.")
         caller = phones.normalize(incoming.caller_number, self.region) or incoming.caller_number[:64]
         customer = self.store.customer_for_caller(caller, account.id)
+        if customer is not None and customer.account_id != account.id:
+            # Another account's customer: on this line they are a new caller (a case or a call on this account
+            # cannot belong to another account's customer, and the store refuses it).
+            customer = None
         session = CallSession(
             call_id=incoming.call_id, account_id=account.id, caller=caller, rang_at=self.clock.monotonic()
         )
         self.call = ActiveCall(session, account, caller, customer.id if customer else None)
-        self.writer.submit(
+        self.call.ring_saved = self.writer.submit(
             "call.ring@1",
             {
                 "interaction_id": incoming.call_id,
@@ -199,12 +208,12 @@ class CallDesk(Desk):
             self._wrap_started = now
         return call
 
-    def wrap_up(self, outcome: str, notes: str) -> None:
-        """Save the outcome and notes; the line is free again."""
+    def wrap_up(self, outcome: str, notes: str) -> Future[int]:
+        """Save the outcome and notes; the line is free again. The future holds the commit (for the confirmation)."""
         if self.call is None or self.call.session.state is not CallState.ENDED:
             raise CallError("Wrap-up comes after the call has ended.")
         started = self._wrap_started if self._wrap_started is not None else self.clock.monotonic()
-        self.writer.submit(
+        saved = self.writer.submit(
             "call.wrap_up@1",
             {
                 "interaction_id": self.call.interaction_id,
@@ -215,6 +224,7 @@ class CallDesk(Desk):
         )
         self.call = None
         self._wrap_started = None
+        return saved
 
     def link_customer(self, customer_id: str) -> None:
         """The caller turned out to be (or was just added as) this customer."""
@@ -248,7 +258,7 @@ class CallDesk(Desk):
         current = call.escalation_level if call else None
         level = escalation.next_level(current)
         now = self.clock.now()
-        due = escalation.follow_up_due(now, level)
+        due = escalation.follow_up_due_in_hours(now, level, account.time_zone)
         if call is not None:
             call.escalation_level = level
             if not note.strip():
@@ -267,7 +277,7 @@ class CallDesk(Desk):
                 "agent_id": self.agent.id,
             },
         )
-        return level, escalation.caller_line(due, account.time_zone)
+        return level, escalation.caller_line(due, account.time_zone, zone_label=True, now=now)
 
     # -- time --------------------------------------------------------------------------------------------
 
@@ -276,6 +286,11 @@ class CallDesk(Desk):
         call = self.call
         if call is None:
             return None
+        ring = call.ring_saved
+        if ring is not None and ring.done() and ring.exception() is not None:
+            # Answering or ending a call the store does not have would fail step after step: free the line.
+            self.call = None
+            return TimerEvent.NOT_RECORDED
         reading = self.hold_reading()
         if reading is not None and reading.phase is HoldPhase.RELEASED:
             self.resume(hit_cap=True)

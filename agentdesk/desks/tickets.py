@@ -22,6 +22,10 @@ from agentdesk.domain.text import sanitize
 from agentdesk.records import Customer, TicketCard
 
 
+class CaseRefused(Exception):
+    """A case cannot be opened for this caller; the message is a sentence for the agent with the next step."""
+
+
 @dataclass(frozen=True, slots=True)
 class CaseOpened:
     """A case being opened from a call: its number (read to the caller) and the commit to wait for."""
@@ -36,12 +40,30 @@ class TicketDesk(Desk):
     # -- from a call -------------------------------------------------------------------------------------
 
     def next_case_number(self) -> str:
-        """The number the next case will have (read to the caller before the case is saved)."""
+        """The number the next case will have. It is read to the caller only once the case is saved."""
         return self.store.next_case_number()
+
+    @staticmethod
+    def check_can_open(call: ActiveCall, customer: Customer) -> None:
+        """Raise `CaseRefused` when a case for `customer` cannot be opened on `call` (ask before asking for a
+        subject): a case belongs to the account whose line rang, so the caller must be that account's customer."""
+        if customer.account_id != call.account.id:
+            raise CaseRefused(
+                f"{sanitize(customer.name)} is a customer of another account, not of {call.account.name}, whose line "
+                f"rang: no case was opened. Find the caller in {call.account.name} (/) or add them there (n)."
+            )
+
+    def note_refused_case(self, call: ActiveCall, customer: Customer, reason: str) -> Future[object]:
+        """Keep a case that could not be opened for the needs-attention list (`!`), so the agent can follow it up."""
+        store = self.store
+        args = {"account_id": call.account.id, "customer_id": customer.id, "interaction_id": call.interaction_id}
+        return self.writer.call(lambda: store.note_refusal("ticket.open@1", args, reason))
 
     def open_case(self, call: ActiveCall, customer: Customer, case_number: str, subject: str, said: str) -> CaseOpened:
         """A case for the caller, assigned to this agent, with a confirmation queued to the customer; `said` (when
-        given) is its first message."""
+        given) is its first message. `CaseRefused` when the caller is another account's customer (nothing is
+        saved then). The number is told to the caller only once `saved` holds the commit."""
+        self.check_can_open(call, customer)
         account, agent = call.account, self.agent
         fields = TemplateFields(sanitize(customer.name), case_number, sanitize(subject), agent.name, account.name)
         try:

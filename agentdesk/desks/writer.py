@@ -1,16 +1,21 @@
 """The local writer: commits mutations to the store one at a time, in order, off the UI thread.
 
 A commit with `synchronous=FULL` waits for the disk; the agent's screen must not. Order matters (a call is
-answered before it is held), so one thread does all the writing.
+answered before it is held), so one thread does all the writing. A change that cannot be saved is never silent:
+its detail goes to the log file and it is kept, in the agent's words, for the needs-attention list (`!`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+from agentdesk.desks.messages import not_saved_message
 from agentdesk.store import Store
+
+log = logging.getLogger("agentdesk.writer")
 
 ErrorHandler = Callable[[str, BaseException], None]
 SavedHandler = Callable[[str], None]
@@ -35,8 +40,9 @@ class LocalWriter:
         """Queue `name` with `args`; the future holds the mutation id once it is committed."""
         if self.on_submitted is not None:
             self.on_submitted(name, args)
-        future = self._pool.submit(self._store.mutate, name, dict(args))
-        future.add_done_callback(lambda done: self._report(name, done))
+        values = dict(args)
+        future = self._pool.submit(self._store.mutate, name, values)
+        future.add_done_callback(lambda done: self._report(name, values, done))
         self._last = future
         return future
 
@@ -46,12 +52,22 @@ class LocalWriter:
         self._last = future
         return future
 
-    def _report(self, name: str, done: Future[int]) -> None:
+    def _report(self, name: str, args: Mapping[str, object], done: Future[int]) -> None:
         error = done.exception()
-        if error is not None and self.on_error is not None:
-            self.on_error(name, error)
+        if error is not None:
+            self._keep_refusal(name, args, error)
+            if self.on_error is not None:
+                self.on_error(name, error)
         elif error is None and self.on_saved is not None:
             self.on_saved(name)
+
+    def _keep_refusal(self, name: str, args: Mapping[str, object], error: BaseException) -> None:
+        """Log the detail; note the refusal for `!` (on the writer thread, before the agent is told)."""
+        log.error("%s was not saved: %s; arguments %r", name, error, dict(args), exc_info=error)
+        try:
+            self._store.note_refusal(name, args, not_saved_message(name, error))
+        except Exception:  # a store that cannot write this either: the toast still tells the agent
+            log.exception("the refusal of %s could not be kept for the needs-attention list", name)
 
     def flush(self, timeout: float = 10.0) -> None:
         """Wait until everything queued so far is committed (or failed)."""

@@ -12,6 +12,7 @@ module, is what makes a double booking impossible. This module decides what to o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -176,10 +177,36 @@ def reference(appointment_id: str) -> str:
     return "AP-" + appointment_id.replace("-", "")[:8].upper()
 
 
+_CLOCK_TIME = re.compile(r"^(\d{1,2})(?:[:.h](\d{2}))?(am|pm|a|p)?$")
+_FILLER = frozenset({"at", "around", "about", "by", "on", "in", "the"})
+
+
+def day_part_of(word: str) -> str | None:
+    """The time of day a clock time names ("10am", "3pm", "14:30", "9"), None when `word` is not a clock time;
+    ValueError when it is one we do not book at. A bare 1 to 5 is taken as the afternoon, as callers mean it."""
+    match = _CLOCK_TIME.match(word.casefold())
+    if match is None:
+        return None
+    hour, minute, meridiem = int(match[1]), int(match[2] or 0), match[3]
+    if meridiem:
+        if not 1 <= hour <= 12:
+            raise ValueError(f"{word[:20]!r} is not a time of day")
+        hour = hour % 12 + (12 if meridiem.startswith("p") else 0)
+    elif 1 <= hour <= 5:
+        hour += 12
+    if hour > 23 or minute > 59:
+        raise ValueError(f"{word[:20]!r} is not a time of day")
+    at = hour * 60 + minute
+    for part, (start, end) in DAY_PARTS.items():
+        if start <= at < end:
+            return part
+    raise ValueError(f"{word[:20]!r} is outside the hours we book (6 AM to 10 PM)")
+
+
 def parse_preferences(text: str, languages: set[str], locations: set[str]) -> Preferences:
     """The caller's wishes from one line of words: days (mon..sun, weekdays, weekend), a time of day
-    (morning, afternoon, evening), a language code the professionals speak, a location; ValueError names
-    a word it does not understand."""
+    (morning, afternoon, evening, or a clock time such as 10am or 14:30, read as its time of day), a language
+    code the professionals speak, a location; ValueError names a word it does not understand."""
     days: set[int] = set()
     parts: set[str] = set()
     language = location = None
@@ -188,6 +215,10 @@ def parse_preferences(text: str, languages: set[str], locations: set[str]) -> Pr
         key = word.casefold()
         if key in DAY_PARTS:
             parts.add(key)
+        elif key in _FILLER:
+            continue
+        elif part := day_part_of(key):
+            parts.add(part)
         elif key in languages:
             language = key
         elif matches := [place for folded, place in by_location.items() if folded.startswith(key) and len(key) >= 3]:
@@ -197,7 +228,7 @@ def parse_preferences(text: str, languages: set[str], locations: set[str]) -> Pr
                 days |= parse_weekdays(word)
             except ValueError:
                 raise ValueError(
-                    f"{word[:20]!r} is not a day, a time of day (morning, afternoon, evening), a language"
-                    f" ({', '.join(sorted(languages))}) or a location"
+                    f"{word[:20]!r} is not a day, a time of day (morning, afternoon, evening, or a time such as"
+                    f" 10am), a language ({', '.join(sorted(languages))}) or a location"
                 ) from None
     return Preferences(frozenset(days), frozenset(parts), language, location)

@@ -175,6 +175,20 @@ class Changes:
             conn.executemany("UPDATE sync_rejection SET dismissed_at = ? WHERE mutation_id = ?",
                              [(iso(self._c.clock.now()), i) for i in mutation_ids])
 
+    def note_refusal(self, name: str, args: Mapping[str, object], reason: str) -> None:
+        """A change this terminal could not save, kept for the needs-attention list with `reason` (a sentence for
+        the agent). It never reached the outbox, so it takes a negative id: no backend refusal ever has one."""
+        try:
+            args_json = outbox.canonical_json(dict(args))
+        except (TypeError, ValueError):
+            args_json = "{}"
+        with self._c.writing() as conn, transaction(conn, "noting a change that was not saved"):
+            lowest = conn.execute("SELECT min(0, coalesce(min(mutation_id), 0)) FROM sync_rejection").fetchone()[0]
+            conn.execute(
+                "INSERT INTO sync_rejection (mutation_id, name, args, reason, rejected_at) VALUES (?, ?, ?, ?, ?)",
+                (int(lowest) - 1, name, args_json, reason[:500], iso(self._c.clock.now())),
+            )
+
     def rejections(self, *, include_dismissed: bool = False) -> list[Rejection]:
         """Changes the backend refused, newest first: what needs the agent's attention."""
         with self._c.reading() as reader:

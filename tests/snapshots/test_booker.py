@@ -22,6 +22,7 @@ class TestBooker:
             await on_a_call(pilot)
             await pilot.press("k")
             await settle(pilot)
+            pilot.app.screen.query_one("#prefs").cursor_blink = False  # focus starts in the preferences field
 
         assert snap_compare(app, terminal_size=size, run_before=run_before)
 
@@ -31,6 +32,7 @@ class TestBooker:
             await on_a_call(pilot)
             await pilot.press("k")
             await settle(pilot)
+            pilot.app.screen.query_one("#prefs").cursor_blink = False  # focus starts in the preferences field
             pilot.app.screen.new_id = "5e1f0c2a-0000-4000-8000-000000000001"  # a fixed reference to read back
             await pilot.press("2")
             await settle(pilot)

@@ -319,7 +319,9 @@ async def test_the_draft_survives_a_restart(settings: Settings, store: Store, cl
         assert (composer.mode, composer.text) == ("note", "Half a thought")
 
 
-async def test_a_case_from_a_call_shows_its_number_at_once_and_queues_the_confirmation(app: AgentDeskApp) -> None:
+async def test_a_case_from_a_call_shows_its_number_only_once_saved_and_queues_the_confirmation(
+    app: AgentDeskApp,
+) -> None:
     async with app.run_test(size=(120, 35)) as pilot:
         said = told(app)
         await ring(pilot, WELL_KNOWN)
@@ -329,18 +331,24 @@ async def test_a_case_from_a_call_shows_its_number_at_once_and_queues_the_confir
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, CaseFromCall)
-        number = dialog.case_number
-        assert number.startswith("CS-") and f"Case {number}" in screen_text(app)
+        shown_before_saving = screen_text(app) + " ".join(said)
         await pilot.press(*"Boiler makes a noise", "enter", *"Noise since Monday", "ctrl+s")
         await settle(pilot)
         row = app.store.conn.execute(
-            "SELECT id, subject, channel, status, assignee_id FROM ticket WHERE case_number = ?", (number,)).fetchone()
-        assert row is not None and row[1:] == ("Boiler makes a noise", "phone", "open", app.agent.id)
+            "SELECT id, subject, channel, status, assignee_id, case_number FROM ticket WHERE subject = ?",
+            ("Boiler makes a noise",)).fetchone()
+        assert row is not None and row[1:5] == ("Boiler makes a noise", "phone", "open", app.agent.id), said
+        number = row[5]
+        # Nothing the agent could read out before the case existed.
+        assert number.startswith("CS-") and number not in shown_before_saving
         note, reply = sorted(_messages(app.store, row[0]))
         assert note == ("note", "Noise since Monday", None)
         assert reply[0] == "reply" and reply[2] == "queued" and number in reply[1]
-        assert said[0] == f"New case {number}: read it to the caller."
-        assert said[-1] == f"Case {number} opened; the confirmation is queued to the customer."
+        customer = app.screen.customer
+        assert customer is not None
+        assert said[-1] == (f"Case {number} saved. Read this number to {customer.name}; "
+                            "the confirmation is queued to them.")
+        assert f"Your case number is {number}." in screen_text(app)
 
 
 async def test_the_countdown_turns_amber_then_red(app: AgentDeskApp) -> None:

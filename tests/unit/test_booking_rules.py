@@ -100,3 +100,14 @@ def test_what_is_read_back_and_the_reference() -> None:
     assert booking.spoken_time(start, LONDON) == "Tuesday 24 November, 2:30 pm"
     assert booking.zone_label(NEW_YORK, start) == "EST"
     assert booking.reference("5e1f0c2a-0000-4000-8000-000000000001") == "AP-5E1F0C2A"
+
+
+def test_a_clock_time_in_the_callers_wishes_is_read_as_its_time_of_day() -> None:
+    from agentdesk.domain.booking import day_part_of, parse_preferences
+
+    assert day_part_of("10am") == "morning" and day_part_of("9") == "morning"
+    assert day_part_of("3pm") == "afternoon" and day_part_of("3") == "afternoon" and day_part_of("14:30") == "afternoon"
+    assert day_part_of("7pm") == "evening" and day_part_of("monday") is None
+    assert parse_preferences("tue at 10am", {"en"}, set()).day_parts == {"morning"}
+    with pytest.raises(ValueError, match="outside the hours we book"):
+        parse_preferences("11pm", {"en"}, set())

@@ -46,3 +46,19 @@ def test_an_unknown_zone_is_said_in_utc_with_its_label() -> None:
 
 def test_a_naive_time_is_taken_as_utc() -> None:
     assert caller_line(datetime(2026, 11, 23, 16, 30), "America/New_York").endswith("by 11:30 AM.")
+
+
+def test_a_callback_falls_in_the_accounts_business_hours_and_says_the_zone_and_day() -> None:
+    from agentdesk.domain.escalation import follow_up_due_in_hours
+
+    late_friday = datetime(2026, 11, 27, 22, 10, tzinfo=UTC)  # 17:10 in New York, a Friday
+    due = follow_up_due_in_hours(late_friday, "senior", "America/New_York")
+    # 50 minutes left on Friday, the other 70 on Monday morning from 9:00.
+    assert due == datetime(2026, 11, 30, 15, 10, tzinfo=UTC)
+    line = caller_line(due, "America/New_York", zone_label=True, now=late_friday)
+    assert line.endswith("by 10:10 AM EST on Monday.")
+    night = datetime(2026, 11, 24, 6, 25, tzinfo=UTC)  # 1:25 AM in New York
+    due = follow_up_due_in_hours(night, "supervisor", "America/New_York")
+    assert caller_line(due, "America/New_York", zone_label=True, now=night).endswith("by 10:00 AM EST.")
+    midday = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)  # 11:00 in New York: plain two hours
+    assert follow_up_due_in_hours(midday, "senior", "America/New_York") == midday + timedelta(hours=2)
