@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -159,3 +160,22 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def lost_from_store(conn: sqlite3.Connection, store_path: Path) -> int:
+    """How many changes the journal holds that the store lost: not in its outbox and never given out by it (its
+    `-wal` file deleted, an older copy put back, another terminal's store put in its place). One line past the
+    last id, at the very end, is a change whose COMMIT a crash prevented (the agent was never told it was
+    saved): it is not counted."""
+    changes, _ = read(journal_path(store_path))
+    if not changes:
+        return 0
+    row = conn.execute("SELECT value FROM meta WHERE key = 'client_group_id'").fetchone()
+    group = str(row[0]) if row else None
+    row = conn.execute("SELECT value FROM meta WHERE key = 'last_mutation_id'").fetchone()
+    last = int(row[0]) if row else 0
+    queued = {int(r[0]) for r in conn.execute("SELECT id FROM outbox")}
+    lost = [c for c in changes if c.client_group_id != group or (c.id > last and c.id not in queued)]
+    if len(lost) == 1 and lost[0] is changes[-1] and lost[0].client_group_id == group and lost[0].id == last + 1:
+        return 0
+    return len(lost)
