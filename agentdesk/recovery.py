@@ -25,7 +25,7 @@ class Salvage:
     """What could be read of a damaged store's pending changes."""
 
     changes: tuple[PendingChange, ...]  # oldest first
-    unreadable: int  # journal lines or outbox rows found damaged, or ids missing between readable ones
+    unreadable: int  # ids missing between readable ones, or damaged journal lines and outbox rows nothing made up for
     sources: tuple[str, ...]  # what was read ("the journal", "the store's outbox")
 
 
@@ -47,13 +47,16 @@ def salvage(damaged: Path) -> Salvage:
     from_outbox, bad_rows = _outbox_rows(damaged, group)
     if from_outbox or bad_rows:
         sources.append("the store's outbox")
+    filled = 0  # changes only the outbox had: most likely those of the journal's damaged lines
     for change in from_outbox:
-        by_id.setdefault(change.id, change)
+        if change.id not in by_id:
+            by_id[change.id] = change
+            filled += 1
     ordered = tuple(sorted(by_id.values(), key=lambda c: c.id))
     # Queued ids are contiguous (acknowledged ones leave from the low end): a hole between two readable
     # changes is a change that could not be read from either file.
     holes = (ordered[-1].id - ordered[0].id + 1 - len(ordered)) if ordered else 0
-    return Salvage(ordered, max(bad_lines + bad_rows, holes), tuple(sources))
+    return Salvage(ordered, max(max(bad_lines - filled, 0) + bad_rows, holes), tuple(sources))
 
 
 def _outbox_rows(damaged: Path, group: str) -> tuple[list[PendingChange], int]:
