@@ -13,9 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from agentdesk.domain.text import one_line
 from agentdesk.localstore.appointments import Proposal
 from agentdesk.localstore.replica import Rejection
+from widgets.screen_text import one_line
 
 Rebook = Callable[[Rejection, Proposal], None]
 

@@ -27,8 +27,8 @@ from textual.worker import get_current_worker
 
 from agentdesk.domain import booking
 from agentdesk.domain.booking import Preferences, parse_preferences
-from agentdesk.domain.text import one_line
 from agentdesk.localstore.appointments import AppointmentType, Booking, Proposal
+from widgets.screen_text import one_line
 
 if TYPE_CHECKING:
     from agentdesk.desks.bookings import BookingDesk

@@ -11,9 +11,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from agentdesk.domain.text import one_line
 from agentdesk.records import FaqHit
 from agentdesk.store import Store
+from widgets.screen_text import one_line
 
 
 class FaqSearch(ModalScreen[str | None]):

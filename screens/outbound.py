@@ -20,8 +20,8 @@ from textual.widgets import DataTable, Input, Static
 
 from agentdesk.domain import booking
 from agentdesk.domain.phones import display
-from agentdesk.domain.text import one_line
 from agentdesk.localstore.appointment_store import OutboundTask
+from widgets.screen_text import one_line
 
 if TYPE_CHECKING:
     from agentdesk.desks.outbound import OutboundDesk

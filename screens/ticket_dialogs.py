@@ -14,9 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from agentdesk.domain.text import one_line, sanitize
 from agentdesk.localstore.tickets import READ_PAGE_CHARS
 from agentdesk.store import Store
+from widgets.screen_text import one_line, sanitize
 
 _BACK = Binding("escape", "cancel", "Back", id="dialog.cancel", tooltip="Close without choosing")
 

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from textual.widgets import Static
 
-from agentdesk.domain.text import one_line
 from agentdesk.domain.tickets import REFUND_DAYS, STATUS_WORDS, SlaPhase, read_sla, refund_window, sla_label
 from agentdesk.records import TicketCard
+from widgets.screen_text import one_line
 
 
 @dataclass(frozen=True, slots=True)
