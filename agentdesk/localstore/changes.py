@@ -179,7 +179,7 @@ class Changes:
         with self._c.writing() as conn:
             with transaction(conn, "applying changes from the backend"):
                 applied = replica.rebase(conn, self._tables, pull, self._apply_for_replay, iso(self._c.clock.now()))
-            if applied.acknowledged or applied.reset:
+            if applied.acknowledged or applied.rejected or applied.reset:
                 self._rewrite_journal()  # acknowledged changes leave the journal as they left the outbox
             return applied
 
@@ -273,8 +273,10 @@ class _DiskFault(Exception):
 
 def _disk_fault(error: BaseException) -> str | None:
     """What stopped the save when the disk is full or failing ("the disk is full"), else None."""
-    if isinstance(error, OSError):  # the journal's write
-        return "the disk is full" if error.errno == errno.ENOSPC else "the disk reported an error"
+    if isinstance(error, OSError):  # the journal's write; a permission problem is not waited out
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return "the disk is full"
+        return "the disk reported an error" if error.errno == errno.EIO else None
     if isinstance(error, sqlite3.Error):
         code = error_code(error)
         text = str(error).lower() if code is None else ""
