@@ -23,13 +23,13 @@ from agentdesk.config import Settings
 from agentdesk.desks.call_sources import CallSource, DemoCallSource
 from agentdesk.desks.workstation import open_desks, pick_agent
 from agentdesk.desks.writer import LocalWriter
-from agentdesk.domain.text import one_line
 from agentdesk.records import Agent
 from agentdesk.sound import SilentOutput, SoundOutput
 from agentdesk.sound.fetch import RecordingCache
 from agentdesk.store import Store, StoreError
 from screens.workspace import Workspace
 from screens.workspace_sound import sound_off
+from widgets.screen_text import one_line
 
 if TYPE_CHECKING:
     import httpx
