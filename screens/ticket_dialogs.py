@@ -167,7 +167,7 @@ class Reason(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield Static(sanitize(self.title_text), classes="dialog-title", markup=False)
             yield Input(placeholder="why, e.g. pressed saved by mistake", id="reason", max_length=300)
             yield Static("", id="error", classes="dialog-error", markup=False)
             yield Static("Enter record · Esc back", classes="dialog-hint", markup=False)
