@@ -114,6 +114,7 @@ KEPT_AS_WRITTEN: dict[str, str] = {
 # Every screen class, the keys that open it from where the walk is, and bytes it draws once open.
 WALK: list[tuple[str, str | bytes, bytes]] = [
     ("Workspace", b"", b"Available"),
+    ("HelpOverlay", "?", b"Keys on this screen"),
     ("FindCustomer", "/", b"Find a customer"),
     ("AddComment", "c", b"Comment on"),
     ("AddCustomer", "n", b"New customer of"),
@@ -223,6 +224,8 @@ def test_no_payload_from_any_column_reaches_the_terminal_on_any_screen(demo_temp
 
     try:
         step("Workspace")
+        step("HelpOverlay", "?", pause=1.5)
+        terminal.type(b"\x1b", pause=0.8)
         step("FindCustomer", "/")
         terminal.type(WELL_KNOWN, pause=1.0)
         terminal.type("\r", pause=1.5)
