@@ -29,7 +29,16 @@ def _open_store(settings: Settings) -> Store:
     try:
         return Store.open(settings.store.path, SystemClock(), region=settings.phone.default_region)
     except StoreError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(_with_own_options(str(error))) from None
+
+
+def _with_own_options(message: str) -> str:
+    """`message` with `agentdesk recover` spelled with the --config and --store this command was given, so the
+    agent can copy the command as it stands."""
+    ctx = click.get_current_context(silent=True)
+    config, store_path = ctx.find_root().obj if ctx is not None and ctx.find_root().obj else (None, None)
+    given = "".join(f" {flag} {value}" for flag, value in (("--config", config), ("--store", store_path)) if value)
+    return message.replace("agentdesk recover ", f"agentdesk{given} recover ", 1) if given else message
 
 
 def _fill_with_demo(store: Store, settings: Settings, customers: int, seed: int, long_history: int) -> None:
@@ -286,6 +295,68 @@ def simulate(server_url: str, token: str | None, agents: int | None, database: s
     except KeyboardInterrupt:
         return
     click.echo(f"Sent {done.sent} events; {done.refused} refused or undelivered.", err=True)
+
+
+@main.command()
+@click.argument("damaged", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_context
+def recover(ctx: click.Context, damaged: Path) -> None:
+    """Replay the unsynced changes of a damaged store (the file AgentDesk kept aside) into this terminal's store,
+    and sync them when a backend is set."""
+    from agentdesk.localstore.journal import journal_path
+    from agentdesk.recovery import replay, salvage
+
+    if not damaged.exists() and not journal_path(damaged).exists():
+        raise click.ClickException(f"There is no {damaged} (nor its journal {journal_path(damaged).name}): give the "
+                                   "file named when AgentDesk set the damaged store aside.")
+    config, store_path = ctx.obj
+    settings = _settings(config, store_path)
+    if damaged.resolve() == settings.store.path.resolve():
+        raise click.ClickException("That is this terminal's own store; recover the file that was kept aside.")
+    found = salvage(damaged)
+    store = _open_store(settings)
+    try:
+        engine = None
+        if settings.backend.url:
+            engine = _engine_for(settings, store)
+            if store.is_empty():
+                click.echo(f"Fetching your accounts from {settings.backend.url} …", err=True)
+                _sync_or_explain(engine, "The fresh store needs the backend once to start")
+        elif store.is_empty():
+            _fill_with_demo(store, settings, settings.demo.customers, settings.demo.seed, 2_000)
+        done = replay(store, found, progress=lambda line: click.echo(f"  {line}", err=True))
+        read_from = " and ".join(found.sources) or "nothing readable"
+        click.echo(f"Recovered {done.recovered} pending changes of {damaged.name} into {store.path} "
+                   f"({found.unreadable} unreadable, {len(done.refused)} not replayed; read from {read_from}).",
+                   err=True)
+        if engine is not None:
+            result = _sync_or_explain(engine, "Recovered, but not synced yet (AgentDesk syncs them when it starts)")
+            click.echo(f"Synced: {result.acknowledged} changes acknowledged, {result.rejected} refused; "
+                       f"{store.outbox_count()} waiting.", err=True)
+    except StoreError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        store.close()
+
+
+def _engine_for(settings: Settings, store: Store):  # type: ignore[no-untyped-def]
+    import httpx
+
+    from sync.engine import SyncEngine
+
+    url = str(settings.backend.url)
+    client = httpx.Client(base_url=url, timeout=httpx.Timeout(20, connect=5),
+                          headers={"Authorization": f"Bearer {_signed_in_token(url)}"})
+    return SyncEngine(store, client, SystemClock(), deadline_s=settings.backend.deadline_seconds)
+
+
+def _sync_or_explain(engine, failed: str):  # type: ignore[no-untyped-def]
+    from sync.engine import SyncError
+
+    try:
+        return engine.sync_once()
+    except SyncError as error:
+        raise click.ClickException(f"{failed}: {error}") from None
 
 
 class _Refused(click.ClickException):

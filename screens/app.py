@@ -24,13 +24,13 @@ from agentdesk.desks.call_sources import CallSource, DemoCallSource
 from agentdesk.desks.messages import not_saved_message
 from agentdesk.desks.workstation import open_desks, pick_agent
 from agentdesk.desks.writer import LocalWriter
-from agentdesk.domain.text import one_line
 from agentdesk.records import Agent
 from agentdesk.sound import SilentOutput, SoundOutput
 from agentdesk.sound.fetch import RecordingCache
 from agentdesk.store import Store
 from screens.workspace import Workspace
 from screens.workspace_sound import sound_off
+from widgets.screen_text import one_line
 
 if TYPE_CHECKING:
     import httpx

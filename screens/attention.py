@@ -9,13 +9,14 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from agentdesk.domain.text import one_line
 from agentdesk.localstore.appointments import Proposal
 from agentdesk.localstore.replica import Rejection
+from widgets.screen_text import one_line
 
 Rebook = Callable[[Rejection, Proposal], None]
 
@@ -37,7 +38,7 @@ def describe(rejection: Rejection, alternatives: list[tuple[str, Proposal]] | No
         reason = reason.split("; free then:", 1)[0]
         offers = " · ".join(f"{n} {label}" for n, (label, _) in enumerate(alternatives, 1))
         reason += f". Rebook: {offers}"
-    return f"{rejection.rejected_at[:16].replace('T', ' ')}  {what} — {one_line(reason, 300)}"
+    return f"{one_line(rejection.rejected_at[:16].replace('T', ' '), 16)}  {one_line(what, 40)} — {one_line(reason, 300)}"
 
 
 class NeedsAttention(ModalScreen[list[int]]):
@@ -69,7 +70,7 @@ class NeedsAttention(ModalScreen[list[int]]):
             title = f"Needs attention: {count} change(s) not saved or refused" if count else "Nothing needs attention"
             yield Static(title, classes="dialog-title", markup=False)
             yield OptionList(
-                *[Option(describe(r, self.alternatives.get(r.mutation_id)), id=str(r.mutation_id))
+                *[Option(Content(describe(r, self.alternatives.get(r.mutation_id))), id=str(r.mutation_id))
                   for r in self.rejections],
                 id="refused",
             )

@@ -20,6 +20,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -28,8 +29,8 @@ from textual.worker import get_current_worker
 from agentdesk.desks.messages import reason_for_agent
 from agentdesk.domain import booking
 from agentdesk.domain.booking import Preferences, parse_preferences
-from agentdesk.domain.text import one_line
 from agentdesk.localstore.appointments import AppointmentType, Booking, Proposal
+from widgets.screen_text import one_line
 
 if TYPE_CHECKING:
     from agentdesk.desks.bookings import BookingDesk
@@ -152,7 +153,7 @@ class Booker(ModalScreen[str | None]):
             self.show_error("This account has no appointment types to book.")
             return
         options.add_options(
-            [Option(one_line(f"{t.name} · {t.minutes} min · {t.skill} {t.min_level}+", 100), id=t.id) for t in types]
+            [Option(Content(one_line(f"{t.name} · {t.minutes} min · {t.skill} {t.min_level}+", 100)), id=t.id) for t in types]
         )
         options.highlighted = 0
         self.show_upcoming(upcoming)

@@ -8,7 +8,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
-from agentdesk.domain.text import one_line
+from widgets.screen_text import one_line
 
 MAX_COMMENT = 10_000
 

@@ -11,9 +11,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from agentdesk.domain.text import one_line
 from agentdesk.records import FaqHit
 from agentdesk.store import Store
+from widgets.screen_text import one_line
 
 
 class FaqSearch(ModalScreen[str | None]):
@@ -37,8 +37,8 @@ class FaqSearch(ModalScreen[str | None]):
             yield Static("Search the FAQ", classes="dialog-title")
             yield Input(placeholder="words…", id="words", max_length=200)
             with Horizontal(id="facets"):
-                yield Select([(p, p) for p in products], prompt="any product", id="product")
-                yield Select([(c, c) for c in categories], prompt="any category", id="category")
+                yield Select([(Content(one_line(p, 30)), p) for p in products], prompt="any product", id="product")
+                yield Select([(Content(one_line(c, 30)), c) for c in categories], prompt="any category", id="category")
             yield OptionList(id="hits")
             yield Static("Enter open · ↓ results · Esc back", classes="dialog-hint", markup=False)
 

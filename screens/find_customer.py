@@ -12,9 +12,9 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from agentdesk.domain.phones import display as show_phone
-from agentdesk.domain.text import one_line
 from agentdesk.records import CustomerMatch
 from agentdesk.store import Store
+from widgets.screen_text import one_line
 
 
 class FindCustomer(ModalScreen[str | None]):

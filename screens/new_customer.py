@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from agentdesk.domain import phones
-from agentdesk.domain.text import one_line
+from widgets.screen_text import one_line
 
 
 @dataclass(frozen=True, slots=True)

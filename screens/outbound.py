@@ -21,8 +21,8 @@ from textual.widgets import DataTable, Input, Static
 from agentdesk.desks.messages import reason_for_agent
 from agentdesk.domain import booking
 from agentdesk.domain.phones import display
-from agentdesk.domain.text import one_line
 from agentdesk.localstore.appointment_store import OutboundTask
+from widgets.screen_text import one_line
 
 if TYPE_CHECKING:
     from agentdesk.desks.outbound import OutboundDesk

@@ -22,7 +22,6 @@ from textual.worker import get_current_worker
 from agentdesk.domain import tickets as rules
 from agentdesk.domain.faq import parse_answer
 from agentdesk.domain.templates import TemplateFields, TemplateProblem, render
-from agentdesk.domain.text import sanitize
 from agentdesk.records import Draft, ThreadCursor, ThreadPage, TicketCard
 from screens.context import Workstation, workstation
 from screens.faq_search import FaqSearch
@@ -30,6 +29,7 @@ from screens.ticket_choices import assign_options, status_options
 from screens.ticket_dialogs import Choice, ConsentGiven, ConsentToResolve, MessageReader
 from screens.ticket_sale import SaveTheSale
 from widgets import HeaderView, MessageBox, ThreadView, TicketComposer, TicketHeader, TicketThread
+from widgets.screen_text import sanitize
 
 THREAD_PAGE = 30
 DRAFT_DELAY = 0.5

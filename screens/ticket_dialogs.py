@@ -14,9 +14,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from agentdesk.domain.text import one_line, sanitize
 from agentdesk.localstore.tickets import READ_PAGE_CHARS
 from agentdesk.store import Store
+from widgets.screen_text import one_line, sanitize
 
 _BACK = Binding("escape", "cancel", "Back", id="dialog.cancel", tooltip="Close without choosing")
 
@@ -44,10 +44,11 @@ class Choice(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title", markup=False)
+            # Titles and labels carry stored text (template names, agents, states): sanitised here, once for all.
+            yield Static(sanitize(self.title_text), classes="dialog-title", markup=False)
             if self.detail or self.previews:
-                yield Static(self.detail, classes="dialog-detail", id="detail", markup=False)
-            yield OptionList(*[Option(Content(label), id=key, disabled=not enabled)
+                yield Static(sanitize(self.detail), classes="dialog-detail", id="detail", markup=False)
+            yield OptionList(*[Option(Content(sanitize(label)), id=key, disabled=not enabled)
                                for key, label, enabled in self.options], id="choices")
             yield Static(self.hint, classes="dialog-hint", markup=False)
 
@@ -66,7 +67,7 @@ class Choice(ModalScreen[str | None]):
     @on(OptionList.OptionHighlighted)
     def preview(self, event: OptionList.OptionHighlighted) -> None:
         if self.previews is not None:
-            self.query_one("#detail", Static).update(self.previews.get(str(event.option.id), ""))
+            self.query_one("#detail", Static).update(sanitize(self.previews.get(str(event.option.id), "")))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -166,7 +167,7 @@ class Reason(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title", markup=False)
+            yield Static(sanitize(self.title_text), classes="dialog-title", markup=False)
             yield Input(placeholder="why, e.g. pressed saved by mistake", id="reason", max_length=300)
             yield Static("", id="error", classes="dialog-error", markup=False)
             yield Static("Enter record · Esc back", classes="dialog-hint", markup=False)

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from agentdesk.domain import ticket_outcomes as outcomes
 from agentdesk.domain import tickets as rules
 from agentdesk.domain.templates import OFFER_HELP_TEMPLATE, OUTCOME_TEMPLATES, TemplateProblem, render
-from agentdesk.domain.text import sanitize
 from screens.ticket_choices import outcome_options, save_the_sale_step
 from screens.ticket_dialogs import Choice, ConsentGiven, ConsentToResolve, Reason
+from widgets.screen_text import sanitize
 
 if TYPE_CHECKING:
     from concurrent.futures import Future

@@ -18,6 +18,7 @@ from agentdesk.records import Account, InboxCursor, InboxPage, InboxQuery
 from screens.context import Workstation, workstation
 from screens.ticket_dialogs import SearchTickets
 from widgets import InboxView, TicketInbox
+from widgets.screen_text import one_line
 
 INBOX_PAGE = 200
 STATES: tuple[tuple[str, tuple[str, ...] | None], ...] = (
@@ -58,7 +59,7 @@ class TicketsInbox(Screen[None]):
         mine = tuple(a.id for a in accounts if a.id in set(my_account_ids)) or None
         self.account_choices: list[tuple[str, tuple[str, ...] | None]] = [
             ("my accounts" if mine else "every account", mine),
-            *[(a.name, (a.id,)) for a in accounts],
+            *[(one_line(a.name, 40), (a.id,)) for a in accounts],
         ]
         self.choice = {"state": 0, "kind": 0, "channel": 0, "account": 0}
         self.search = ""

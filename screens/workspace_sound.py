@@ -16,7 +16,6 @@ from textual.screen import Screen
 
 from agentdesk.desks.calls import ActiveCall, CallDesk
 from agentdesk.domain.calls import CallState
-from agentdesk.domain.text import one_line
 from agentdesk.records import TimelineEntry
 from agentdesk.sound import HoldTones, RecordingPlayer, Ringer, SilentOutput, SoundOutput
 from agentdesk.sound.fetch import RecordingCache, RecordingUnavailable
@@ -24,6 +23,7 @@ from agentdesk.sound.wav import RecordingUnreadable, decode_wav
 from screens.context import workstation
 from widgets.customer_history import CustomerHistory, when_text
 from widgets.recording_player import PlayerView, RecordingPlayerBar
+from widgets.screen_text import one_line
 
 VOLUME_STEP = 0.1
 

@@ -79,6 +79,10 @@ class SyncLoop:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
+                self.engine.store.changes.retry_unsaved()  # changes a full disk held back go out with this round
+            except Exception:  # still no room: the store keeps them and says so at the next change
+                pass
+            try:
                 result = self.engine.sync_once()
             except (SignedOut, Forked):
                 self._failures = 6  # nothing changes until a person acts; keep trying rarely

@@ -13,8 +13,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from agentdesk.domain.text import one_line
 from agentdesk.monitoring import FloorModel, clock_text
+from widgets.screen_text import one_line
 
 COLUMNS = (("Agent", 14), ("State", 9), ("In st", 5), ("Account", 9), ("Caller", 10), ("Talk", 5), ("Cls", 3),
            ("AHT", 5), ("H/cap", 5), ("Sync", 5))

@@ -7,8 +7,8 @@ import time
 from rich.text import Text
 from textual.widgets import Static
 
-from agentdesk.domain.text import one_line
 from agentdesk.monitoring import Alert
+from widgets.screen_text import one_line
 
 LEVEL_STYLES = {"critical": "bold red", "warning": "yellow"}
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from textual.content import Content
 from textual.widgets import Static
 
-from agentdesk.domain.text import one_line
+from widgets.screen_text import one_line
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Static
 from textual.widgets.data_table import ColumnKey
 
 from agentdesk.domain.phones import display as show_phone
-from agentdesk.domain.text import one_line, sanitize
 from agentdesk.records import Customer, HistoryPage, TimelineEntry
+from widgets.screen_text import one_line, sanitize
 
 DETAIL_LIMIT = 4_000
 """Characters of an entry's detail shown at once; a longer e-mail is cut with a note (the store keeps it all)."""
@@ -153,8 +153,8 @@ class CustomerHistory(Vertical):
                 extra += " ▶rec"
             if narrow:
                 who = one_line(item.who, 8)  # a short name leaves the summary room to say what happened
-            cells = [Text(when_text(item.at, zone, year)), Text(KIND_LABELS.get(item.kind, item.kind)), Text(who),
-                     Text(f"{summary}  {extra}".rstrip())]
+            cells = [Text(when_text(item.at, zone, year)), Text(one_line(KIND_LABELS.get(item.kind, item.kind), 8)),
+                     Text(who), Text(f"{summary}  {extra}".rstrip())]
             table.add_row(*cells, key=item.id)
         if not view.page.entries:
             entry.update("Nothing in this history yet.")
@@ -163,16 +163,16 @@ class CustomerHistory(Vertical):
 
     def _card(self, view: HistoryView) -> Content:
         if view.customer is None:
-            caller = view.unknown_caller or ""
+            caller = one_line(view.unknown_caller or "", 24)
             return Content.assemble(
                 ("Unknown caller ", "bold"), caller, "  — press n to add them as a new customer"
             )
         c = view.customer
-        phones = ", ".join(show_phone(p) for p in c.phones[:2])
+        phones = ", ".join(one_line(show_phone(p), 24) for p in c.phones[:2])
         emails = ", ".join(one_line(e, 40) for e in c.emails[:2])
         return Content.assemble(
             (one_line(c.name, 40), "bold"),
-            f"  · {one_line(c.account_name, 30)} · {c.language}\n",
+            f"  · {one_line(c.account_name, 30)} · {one_line(c.language, 12)}\n",
             f"{phones}  {emails}\n",
             f"{c.interaction_count:,} interactions · {c.open_tickets} open tickets · customer since "
             f"{c.created_at:%Y-%m-%d}",
@@ -185,7 +185,7 @@ class CustomerHistory(Vertical):
         if len(detail) > DETAIL_LIMIT:
             cut = f"\n… {len(detail) - DETAIL_LIMIT:,} more characters not shown"
             detail = detail[:DETAIL_LIMIT]
-        head = f"{when_text(item.at, zone)} {zone_name(item.at, zone)} · {KIND_LABELS.get(item.kind, item.kind)}"
+        head = f"{when_text(item.at, zone)} {zone_name(item.at, zone)} · {one_line(KIND_LABELS.get(item.kind, item.kind), 12)}"
         if item.status:
             head += f" · {one_line(item.status, 30)}"
         if item.who:

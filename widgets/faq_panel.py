@@ -11,8 +11,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from agentdesk.domain.faq import parse_answer
-from agentdesk.domain.text import one_line, sanitize
 from agentdesk.records import FaqArticle, FaqLink
+from widgets.screen_text import one_line, sanitize
 
 
 def rank_key(rank: int | None) -> str:

@@ -7,8 +7,8 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
-from agentdesk.domain.text import one_line
 from agentdesk.monitoring import FloorModel, clock_text
+from widgets.screen_text import one_line
 
 HEADER = f"{'Account':<12} {'Off':>4} {'Ans':>4} {'Abn':>4} {'Wait':>4} {'Longst':>6} {'SL ans':>6} {'SL off':>6}" \
          f" {'<3rd':>5} {'ASA':>5} {'AHT':>5}"

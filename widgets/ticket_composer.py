@@ -10,6 +10,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static, TextArea
 
+from widgets.screen_text import sanitize
+
 Mode = Literal["reply", "note"]
 MODE_LINES: dict[str, str] = {
     "reply": "REPLY · goes to the customer · F2 switches to an internal note · Ctrl+S sends",
@@ -59,7 +61,7 @@ class TicketComposer(Vertical):
         """Show a saved draft (without posting `Changed`)."""
         self._quiet = True
         self.mode = mode
-        self.query_one(TextArea).load_text(text)
+        self.query_one(TextArea).load_text(sanitize(text))  # a draft may come from another terminal
         self.call_after_refresh(setattr, self, "_quiet", False)
 
     def clear(self) -> None:

@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 from textual.widgets import Static
 
-from agentdesk.domain.text import one_line
 from agentdesk.domain.tickets import REFUND_DAYS, STATUS_WORDS, SlaPhase, read_sla, refund_window, sla_label
 from agentdesk.records import TicketCard
+from widgets.screen_text import one_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,12 +47,12 @@ def header_lines(view: HeaderView) -> tuple[list[str], SlaPhase]:
             # Judged when the request arrived, as the rules judge it: a request made in time stays in time.
             window = refund_window(order.placed_at, card.created_at, card.time_zone)
             if window.open:
-                lines.append(f"{order.number}: ordered {window.order_date.isoformat()}, refund possible until "
+                lines.append(f"{one_line(order.number, 40)}: ordered {window.order_date.isoformat()}, refund possible until "
                              f"{window.last_day.isoformat()}; the request arrived in time.")
             else:  # the policy, short enough for two lines at 80 columns
                 asked = (card.created_at.astimezone(zone).date() - window.order_date).days
-                lines.append(f"{order.number}: ordered {window.order_date.isoformat()}, asked on day {asked}; refunds "
-                             f"only up to {REFUND_DAYS} days after the order: offer help instead.")
+                lines.append(f"{one_line(order.number, 40)}: ordered {window.order_date.isoformat()}, asked on day "
+                             f"{asked}; refunds only up to {REFUND_DAYS} days after the order: offer help instead.")
         elif card.kind == "cancellation":
             what = "recurring: can be cancelled at any time" if order.recurring else "a one-off purchase"
             lines.append(f"{order.number}: ordered {order.placed_at.astimezone(zone).date().isoformat()}, {what}.")

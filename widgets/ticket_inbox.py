@@ -11,9 +11,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from agentdesk.domain.text import one_line
 from agentdesk.domain.tickets import STATUS_WORDS, SlaPhase, read_sla, sla_label
 from agentdesk.records import InboxRow
+from widgets.screen_text import one_line
 
 _SLA_STYLE = {SlaPhase.AMBER: "bold #d7a000", SlaPhase.RED: "bold #e05050", SlaPhase.ESCALATE: "bold reverse #e05050"}
 # Styles inside DataTable cells cannot come from CSS classes; these read on dark and light themes alike.

@@ -10,8 +10,8 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from agentdesk.domain.text import sanitize
 from agentdesk.records import ThreadMessage
+from widgets.screen_text import sanitize
 
 HEADINGS = {
     "customer": "CUSTOMER",

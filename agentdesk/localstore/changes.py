@@ -7,6 +7,7 @@ later, and hands back what the backend answers: a pull to rebase on, or a first 
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import threading
 import uuid
@@ -16,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from agentdesk.clock import iso
-from agentdesk.errors import StoreError
+from agentdesk.errors import NotSaved, StoreError
 from agentdesk.localstore import outbox, replica
 from agentdesk.localstore.holder import Connections
-from agentdesk.localstore.transaction import transaction, translate
+from agentdesk.localstore.journal import Journal, PendingChange
+from agentdesk.localstore.transaction import SQLITE_FULL, SQLITE_IOERR, error_code, transaction, translate
 from agentdesk.mutations import registry as mutations
 from agentdesk.records.sync import PullApplied, Rejection
 
@@ -45,6 +47,11 @@ class Changes:
         self._checkpointing: threading.Thread | None = None
         self._tables = replica.synced_tables(connections.writer)
         replica.install_undo_triggers(connections.writer, self._tables.values())
+        self._journal = Journal(connections.path)
+        self._unsaved: list[tuple[str, dict[str, object]]] = []
+        """Changes a full or failing disk kept from being saved, oldest first: retried before the next change."""
+        # The store passed its check at open, so its outbox is the truth: the journal is made to match it.
+        self._rewrite_journal()
 
     def wait_for_checkpoint(self) -> None:
         """Wait for a checkpoint still running after a first copy (call before closing the store)."""
@@ -54,10 +61,13 @@ class Changes:
     # -- writes ---------------------------------------------------------------------------------------------
 
     def mutate(self, name: str, args: Mapping[str, object]) -> int:
-        """Apply mutation `name` ("<mutation>@<version>") and queue it for the server, in one transaction.
+        """Apply mutation `name` ("<mutation>@<version>") and queue it for the server, in one transaction; the
+        change is also appended to the pending-changes journal before the COMMIT.
 
         Returns its mutation id. Raises `UnknownMutation`, `StoreError` (the arguments were refused: nothing
-        was written) or `NotSaved` (disk full, I/O error, store locked: nothing was written).
+        was written) or `NotSaved` (disk full, I/O error, store locked: nothing was written). When the disk is
+        full or failing, the change is kept in memory and saved again, in order, before the next change (and by
+        `retry_unsaved`); the `NotSaved` says so.
         """
         entry = mutations.resolve(name)
         if not isinstance(args, Mapping):
@@ -65,21 +75,84 @@ class Changes:
         values = dict(args)
         if entry.uses_region:
             values.setdefault("region", self._c.region)
+        with self._c.writing():
+            if self._unsaved and not self._save_unsaved():
+                self._unsaved.append((name, values))
+                raise NotSaved(_kept_message(name, "earlier changes still wait for the disk"))
+            try:
+                return self._save(name, values)
+            except _DiskFault as fault:
+                self._unsaved.append((name, values))
+                raise NotSaved(_kept_message(name, fault.reason)) from fault
+
+    def retry_unsaved(self) -> int:
+        """Try again to save the changes a full or failing disk held back; how many are still waiting."""
+        with self._c.writing():
+            if self._unsaved:
+                self._save_unsaved()
+            return len(self._unsaved)
+
+    def unsaved_count(self) -> int:
+        """How many changes wait in memory for room on the disk."""
+        return len(self._unsaved)
+
+    def _save_unsaved(self) -> bool:
+        """Save the held changes in order (the caller holds the writer); False when the disk still fails."""
+        while self._unsaved:
+            name, values = self._unsaved[0]
+            try:
+                self._save(name, values)
+            except _DiskFault:
+                return False
+            except StoreError:
+                pass  # refused now (e.g. what it changes is gone): it can never be saved, so it is dropped
+            self._unsaved.pop(0)
+        return True
+
+    def _save(self, name: str, values: dict[str, object]) -> int:
+        """One change, its outbox row and its journal line, in one transaction (the caller holds the writer).
+        A full or failing disk raises `_DiskFault`; nothing is left half-written in either file."""
+        entry = mutations.resolve(name)
         try:
             args_json = outbox.canonical_json(values)
         except (TypeError, ValueError) as error:
             raise StoreError(f"{name}: the arguments cannot be saved as JSON ({error}).") from error
-        with self._c.writing() as conn, transaction(conn, f"the change {name}"):
-            mutation_id = outbox.next_mutation_id(conn)
-            replica.recording(conn, mutation_id)
-            # The store holds only its own accounts' rows: a row of another account is "not found" here too.
-            entry.run(conn, values)
-            replica.recording(conn, None)
-            outbox.append(
-                conn, mutation_id, client_id=self._c.client_id, name=entry.name,
-                version=entry.version, args_json=args_json, created_at=iso(self._c.clock.now()),
-            )
+        conn = self._c.writer
+        journaled: PendingChange | None = None
+        try:
+            with transaction(conn):
+                mutation_id = outbox.next_mutation_id(conn)
+                replica.recording(conn, mutation_id)
+                # The store holds only its own accounts' rows: a row of another account is "not found" here too.
+                entry.run(conn, values)
+                replica.recording(conn, None)
+                created_at = iso(self._c.clock.now())
+                outbox.append(
+                    conn, mutation_id, client_id=self._c.client_id, name=entry.name,
+                    version=entry.version, args_json=args_json, created_at=created_at,
+                )
+                change = PendingChange(self._c.client_group_id, mutation_id, entry.name, entry.version, args_json,
+                                       created_at)
+                self._journal.append(change)
+                journaled = change
+        except Exception as error:
+            if journaled is not None:
+                self._journal.undo_last(journaled)  # the COMMIT failed after the line was written
+            reason = _disk_fault(error)
+            if reason is not None:
+                raise _DiskFault(reason) from error
+            raise translate(error, f"the change {name}") from error
         return mutation_id
+
+    def _rewrite_journal(self) -> None:
+        """Make the journal hold exactly the outbox (the caller holds the writer, or nobody else can write)."""
+        rows = self._c.writer.execute(
+            "SELECT id, name, version, args, created_at FROM outbox ORDER BY id").fetchall()
+        group = self._c.client_group_id
+        try:
+            self._journal.rewrite(PendingChange(group, *row) for row in rows)
+        except OSError:
+            pass  # the old journal stays: a superset of the outbox, which recovery reads as it is
 
     def outbox_count(self) -> int:
         """How many local changes wait for the server."""
@@ -103,16 +176,23 @@ class Changes:
     def apply_pull(self, pull: Mapping[str, Any]) -> PullApplied:
         """Rebase on the backend's answer in one transaction: undo what is unacknowledged, apply the backend's
         rows, drop acknowledged outbox rows (noting rejections for the agent), replay the rest, save the cookie."""
-        with self._c.writing() as conn, transaction(conn, "applying changes from the backend"):
-            return replica.rebase(conn, self._tables, pull, self._apply_for_replay, iso(self._c.clock.now()))
+        with self._c.writing() as conn:
+            with transaction(conn, "applying changes from the backend"):
+                applied = replica.rebase(conn, self._tables, pull, self._apply_for_replay, iso(self._c.clock.now()))
+            if applied.acknowledged or applied.rejected or applied.reset:
+                self._rewrite_journal()  # acknowledged changes leave the journal as they left the outbox
+            return applied
 
     def apply_snapshot(self, header: Mapping[str, Any], chunks: Iterable[Mapping[str, Any]]) -> PullApplied:
         """A new terminal's first copy of the backend (`replica.load_snapshot`) in one transaction. The chunks
         may come straight off the network: an error raised while they are read (a cut-off stream) rolls the
         whole copy back and reaches the caller unchanged, so nothing half-copied is ever committed."""
-        with self._c.writing() as conn, self._copying(conn):
-            return replica.load_snapshot(conn, self._tables, header, chunks, self._apply_for_replay,
-                                         iso(self._c.clock.now()))
+        with self._c.writing() as conn:
+            with self._copying(conn):
+                applied = replica.load_snapshot(conn, self._tables, header, chunks, self._apply_for_replay,
+                                                iso(self._c.clock.now()))
+            self._rewrite_journal()
+            return applied
 
     @contextmanager
     def _copying(self, conn: sqlite3.Connection) -> Iterator[None]:
@@ -149,6 +229,7 @@ class Changes:
             finally:
                 conn.execute("DETACH DATABASE copy")
                 conn.execute("PRAGMA wal_autocheckpoint = 1000")
+            self._rewrite_journal()
         self._checkpointing = threading.Thread(target=_checkpoint, args=(self._c.path,), name="agentdesk-checkpoint",
                                                daemon=True)
         self._checkpointing.start()
@@ -164,6 +245,7 @@ class Changes:
             with transaction(conn, "starting this store over as a new terminal"):
                 replica.split_off(conn, confirmed_below, new_group)
             self._c.client_group_id = new_group
+            self._rewrite_journal()
         return new_group
 
     def _apply_for_replay(self, name: str, args: dict[str, Any]) -> None:
@@ -193,3 +275,33 @@ class Changes:
         """Changes the backend refused, newest first: what needs the agent's attention."""
         with self._c.reading() as reader:
             return replica.rejections(reader, include_dismissed=include_dismissed)
+
+
+class _DiskFault(Exception):
+    """A change not saved because the disk is full or failing (`reason` says which, for the agent)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _disk_fault(error: BaseException) -> str | None:
+    """What stopped the save when the disk is full or failing ("the disk is full"), else None."""
+    if isinstance(error, OSError):  # the journal's write; a permission problem is not waited out
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            return "the disk is full"
+        return "the disk reported an error" if error.errno == errno.EIO else None
+    if isinstance(error, sqlite3.Error):
+        code = error_code(error)
+        text = str(error).lower() if code is None else ""
+        if code == SQLITE_FULL or "is full" in text:
+            return "the disk is full"
+        if code == SQLITE_IOERR or "disk i/o" in text:
+            return "the disk reported an error"
+    return None
+
+
+def _kept_message(name: str, reason: str) -> str:
+    return (f"The change {name} is not saved yet: {reason}. AgentDesk keeps it in memory and saves it, in order, "
+            "as soon as the disk takes it (with your next change, or within seconds); nothing was half-written. "
+            "Free some disk space, and keep AgentDesk open until then.")

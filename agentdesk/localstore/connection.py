@@ -13,6 +13,8 @@ from pathlib import Path
 
 from agentdesk.clock import Clock
 from agentdesk.errors import CorruptStore, MigrationError, StoreError
+from agentdesk.localstore.journal import SUFFIX as JOURNAL_SUFFIX
+from agentdesk.localstore.journal import lost_from_store
 from agentdesk.localstore.transaction import is_corruption, transaction, translate
 from agentdesk.migrations import migrate
 
@@ -52,6 +54,10 @@ def connect(path: Path, clock: Clock) -> sqlite3.Connection:
         _configure(conn)
         _check(conn, path)
         migrate(conn)
+        lost = lost_from_store(conn, path)
+        if lost:
+            raise _Damaged(f"{lost} saved changes of its pending-changes journal are missing from it: was its "
+                           "-wal file deleted, or an older or half-made copy put in its place?")
     except sqlite3.DatabaseError as error:
         conn.close()
         if is_corruption(error):
@@ -137,7 +143,7 @@ def _set_aside(path: Path, clock: Clock, detail: str) -> CorruptStore:
         aside = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
     try:
         path.rename(aside)
-        for suffix in ("-wal", "-shm"):
+        for suffix in ("-wal", "-shm", JOURNAL_SUFFIX):
             sidecar = path.with_name(path.name + suffix)
             if sidecar.exists():
                 sidecar.rename(aside.with_name(aside.name + suffix))
@@ -148,8 +154,8 @@ def _set_aside(path: Path, clock: Clock, detail: str) -> CorruptStore:
         )
     return CorruptStore(
         f"The local store at {path} is damaged ({detail[:200]}). It was kept aside as {aside}. "
-        "Start AgentDesk again to begin with a fresh store; changes not yet synced are still in the file "
-        "kept aside.",
+        "Start AgentDesk again to begin with a fresh store, then replay the changes not yet synced with: "
+        f"agentdesk recover {aside}",
         moved_to=aside,
     )
 
