@@ -15,11 +15,11 @@ from textual.screen import Screen
 from agentdesk.desks.calls import CallDesk
 from agentdesk.desks.tickets import CaseRefused, TicketDesk
 from agentdesk.domain.calls import CallState
-from agentdesk.domain.text import one_line
 from agentdesk.records import Customer
 from screens.ticket_dialogs import CaseFromCall
 from screens.tickets import TicketsInbox
 from widgets import FaqPanel
+from widgets.screen_text import one_line
 
 AfterSaved = Callable[[Future[int], Callable[[], Any]], None]
 """Run the callable on the UI once the future's commit succeeded."""
