@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agentdesk.models import AgentAccount, AgentRow
 from agentdesk.server import sync as engine_sync
+from agentdesk.server.db import is_bad_data
 from agentdesk.server.schema import agent_token
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -147,7 +148,11 @@ def map_errors(app: FastAPI) -> None:
                             headers={"Retry-After": "2"})
 
     @app.exception_handler(DBAPIError)
-    async def database_down(_request: Request, _error: DBAPIError) -> JSONResponse:
+    async def database_down(_request: Request, error: DBAPIError) -> JSONResponse:
+        if is_bad_data(error.orig if error.orig is not None else error):
+            # Data no database can hold is refused for good: a 503 would have the terminal send it forever.
+            return JSONResponse({"code": "unstorable", "detail": "The backend cannot store this request's data."},
+                                status_code=422)
         return JSONResponse({"code": "unavailable", "detail": "The backend's database is not answering."},
                             status_code=503, headers={"Retry-After": "2"})
 
@@ -168,19 +173,26 @@ class BodyLimit:
             await _too_large(send)
             return
         seen = 0
-        answered = False
+        answered = refused = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, answered, refused
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > MAX_BODY_BYTES:
+                    # Answered here and now: the framework turns any failure while it reads a body into 400,
+                    # and a body sent chunked (no Content-Length) is only found too large while it is read.
+                    if not answered:
+                        answered = refused = True
+                        await _too_large(send)
                     raise _TooLarge
             return message
 
         async def sending(message: Message) -> None:
             nonlocal answered
+            if refused:
+                return  # the 413 has gone out; what the app says after it is dropped
             answered = True
             await send(message)
 

@@ -16,7 +16,7 @@ from starlette.responses import Response
 
 from agentdesk.server import sync as engine_sync
 from agentdesk.server.deps import CallerDep, EngineDep, SignedIn, SignInsDep, caller_in
-from agentdesk.server.fields import ID
+from agentdesk.server.fields import ID, NAME
 from agentdesk.server.watch import VersionWatch, version_watch
 
 MAX_BATCH = 500
@@ -27,15 +27,15 @@ router = APIRouter()
 
 
 class Mutation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     id: int = Field(ge=1, le=2**53)
-    name: str = Field(min_length=3, max_length=120)
+    name: NAME
     args: dict[str, Any]
 
 
 class PushRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     client_group_id: ID
     client_id: ID
@@ -50,15 +50,15 @@ class PushResponse(BaseModel):
 
 
 class PullRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     client_group_id: ID
     cookie: int | None = Field(default=None, ge=0, le=2**62)
-    epoch: str | None = Field(default=None, max_length=64)
+    epoch: ID | None = None
 
 
 class SnapshotRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     client_group_id: ID
     format: Literal["lines", "sqlite"] = "lines"
