@@ -48,6 +48,19 @@ class SignedOut(SyncError):
     """The backend does not accept this terminal's sign-in."""
 
 
+_SIGNED_OUT = {
+    "sign_in_expired": "your sign-in expired: run agentdesk login",
+    "sign_in_revoked": "your sign-in was revoked: run agentdesk login",
+}
+"""The status line's words for the sign-ins the backend refuses by their end or by an operator."""
+
+
+def signed_out_words(payload: Any, otherwise: str) -> str:
+    """What to tell the agent about a sign-in the backend refused (its 401 answer's JSON), or `otherwise`."""
+    code = payload.get("code") if isinstance(payload, dict) else None
+    return _SIGNED_OUT.get(str(code), otherwise)
+
+
 class Forked(SyncError):
     """The backend has seen these mutation ids with other contents: the store was restored or copied.
     `first_mismatch` is the first id that differs (those before it in the push were the same)."""
@@ -156,7 +169,7 @@ class SyncEngine:
         except ValueError:
             payload = None
         if response.status_code == 401:
-            raise SignedOut(detail or "Sign in again: `agentdesk login`.")
+            raise SignedOut(signed_out_words(payload, detail or "Sign in again: `agentdesk login`."))
         if response.status_code == 409:
             mismatch = payload.get("mutation_id") if isinstance(payload, dict) else None
             raise Forked(detail or "This store was restored or copied.",

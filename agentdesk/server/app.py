@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from agentdesk.server.answers import SIGNED_IN_RESPONSES, answer_unreadable_requests
+from agentdesk.server.damage import Damage, DamageGuard
 from agentdesk.server.deps import BodyLimit, SignIns, caller, map_errors
 from agentdesk.server.jobs import run_jobs
 from agentdesk.server.recordings import recordings_router
@@ -38,7 +39,9 @@ def create_app(engine: Engine, *, jobs: bool = False) -> FastAPI:
     app.state.engine = engine
     app.state.jobs = jobs
     app.state.sign_ins = SignIns(engine)
+    app.state.damage = Damage()
     app.add_middleware(BodyLimit)
+    app.add_middleware(DamageGuard, damage=app.state.damage)
     map_errors(app)
     answer_unreadable_requests(app)
 
