@@ -160,8 +160,13 @@ class SyncEngine:
     @staticmethod
     def _check(response: httpx.Response) -> Any:
         """The answer's JSON when the status is a success; otherwise the error the status means."""
-        if response.status_code in (429, 502, 503, 504) or response.status_code >= 500:
+        if response.status_code in (429, 502, 503, 504):
             raise Transient(f"the backend is busy ({response.status_code})", _retry_after(response))
+        if response.status_code >= 500:
+            # A failure of the backend on this very request, not a busy one: sending it again at once fails
+            # the same way, so the round ends here (the loop tries again later, at its slower pace).
+            raise SyncError(f"The backend failed on this request ({response.status_code}); your changes are kept"
+                            " and sent again later.")
         detail = ""
         try:
             payload = response.json()

@@ -20,7 +20,7 @@ from agentdesk.server.admin import issue_token
 from agentdesk.server.deps import token_digest
 from agentdesk.store import Store
 from screens.app import describe_connection
-from sync.engine import SignedOut, SyncEngine
+from sync.engine import SignedOut, SyncEngine, SyncError, Transient
 from tests.sync.conftest import Backend
 
 EXE = str(Path(sys.executable).with_name("agentdesk"))
@@ -163,3 +163,25 @@ def test_a_token_lasts_as_long_as_the_settings_say(backend_engine: Engine, tmp_p
         until = conn.execute(text("SELECT expires_at FROM agent_token WHERE token_hash = :h"),
                              {"h": token_digest(issued.stdout.strip())}).scalar()
     assert 2.4 * 86_400 < until - time.time() <= 2.5 * 86_400
+
+
+def test_a_backend_failure_is_not_sent_again_in_a_busy_loop(tmp_path: Path) -> None:
+    """A 500 is the backend failing on this very request: the round ends after one try (a busy 503 is retried
+    within the round's deadline); the change stays in the outbox for the next round."""
+    seen: list[str] = []
+
+    def failing(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        return httpx.Response(500, text="Internal Server Error")
+
+    store = Store.open(tmp_path / "terminal.db", FixedClock())
+    try:
+        client = httpx.Client(base_url="http://backend", transport=httpx.MockTransport(failing))
+        engine = SyncEngine(store, client, FixedClock(), deadline_s=5, sleep=lambda _s: None)
+        with pytest.raises(SyncError) as failed:
+            engine.sync_once()
+        assert not isinstance(failed.value, Transient)
+        assert len(seen) == 1
+        assert "changes are kept" in str(failed.value)
+    finally:
+        store.close()
