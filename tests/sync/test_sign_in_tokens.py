@@ -53,7 +53,7 @@ def two_backends(backend_engine: Engine) -> Iterator[list[str]]:
         started.append((process, f"http://127.0.0.1:{port}"))
     try:
         for process, url in started:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 90  # a shared, loaded machine starts a process slowly
             while True:
                 try:
                     if httpx.get(f"{url}/health", timeout=1).status_code == 200:
