@@ -117,7 +117,7 @@ def _connect(settings: Settings, store: Store):  # type: ignore[no-untyped-def]
     from the backend first; a store with data starts at once and syncs when it can (offline is fine)."""
     import httpx
 
-    from sync.engine import SyncEngine, SyncError
+    from sync.engine import SyncEngine, SyncError, signed_out_words
     from sync.loop import SyncLoop
 
     url = str(settings.backend.url)
@@ -130,7 +130,8 @@ def _connect(settings: Settings, store: Store):  # type: ignore[no-untyped-def]
     try:
         me = client.get("/auth/me")
         if me.status_code == 401:
-            raise click.ClickException("The backend does not accept this terminal's sign-in: run `agentdesk login`.")
+            raise click.ClickException(signed_out_words(
+                _json_or_none(me), "The backend does not accept this terminal's sign-in: run `agentdesk login`."))
         if me.status_code == 200:
             agent_id = str(me.json()["agent_id"])
     except httpx.HTTPError:
@@ -424,3 +425,11 @@ main.add_command(_staffing)
 main.add_command(_report)
 main.add_command(_sound)
 main.add_command(_monitor)
+
+
+def _json_or_none(response):  # type: ignore[no-untyped-def]
+    """A response's JSON, or None when it has none."""
+    try:
+        return response.json()
+    except ValueError:
+        return None

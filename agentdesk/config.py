@@ -165,6 +165,14 @@ class BackendSettings(BaseModel):
         return value
 
 
+class ServerSettings(BaseModel):
+    """The central backend's own settings (`agentdesk server`)."""
+
+    model_config = _FROZEN
+    token_days: float = Field(7.0, gt=0, le=366)
+    """How long a sign-in token lasts from its issue, in days (a week: the desk works weekends too)."""
+
+
 class ReportSettings(BaseModel):
     """The day's figures: the daily report and the staffing forecast."""
 
@@ -251,6 +259,7 @@ class Settings(BaseSettings):
     ui: UiSettings = Field(default_factory=UiSettings)
     appointments: AppointmentSettings = Field(default_factory=AppointmentSettings)
     backend: BackendSettings = Field(default_factory=BackendSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
     sound: SoundSettings = Field(default_factory=SoundSettings)
     mail: MailSettings = Field(default_factory=MailSettings)

@@ -266,7 +266,7 @@ def describe_connection(status: Connectivity) -> str:
         since = status.since.astimezone().strftime("%H:%M") if status.since else "now"
         return f"offline since {since}"
     if status.state == "signed out":
-        return "signed out: run agentdesk login"
+        return status.detail if status.detail.startswith("your sign-in") else "signed out: run agentdesk login"
     if status.state == "forked":
         return "store restored or copied: not syncing"
     return status.state

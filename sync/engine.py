@@ -48,6 +48,19 @@ class SignedOut(SyncError):
     """The backend does not accept this terminal's sign-in."""
 
 
+_SIGNED_OUT = {
+    "sign_in_expired": "your sign-in expired: run agentdesk login",
+    "sign_in_revoked": "your sign-in was revoked: run agentdesk login",
+}
+"""The status line's words for the sign-ins the backend refuses by their end or by an operator."""
+
+
+def signed_out_words(payload: Any, otherwise: str) -> str:
+    """What to tell the agent about a sign-in the backend refused (its 401 answer's JSON), or `otherwise`."""
+    code = payload.get("code") if isinstance(payload, dict) else None
+    return _SIGNED_OUT.get(str(code), otherwise)
+
+
 class Forked(SyncError):
     """The backend has seen these mutation ids with other contents: the store was restored or copied.
     `first_mismatch` is the first id that differs (those before it in the push were the same)."""
@@ -147,8 +160,13 @@ class SyncEngine:
     @staticmethod
     def _check(response: httpx.Response) -> Any:
         """The answer's JSON when the status is a success; otherwise the error the status means."""
-        if response.status_code in (429, 502, 503, 504) or response.status_code >= 500:
+        if response.status_code in (429, 502, 503, 504):
             raise Transient(f"the backend is busy ({response.status_code})", _retry_after(response))
+        if response.status_code >= 500:
+            # A failure of the backend on this very request, not a busy one: sending it again at once fails
+            # the same way, so the round ends here (the loop tries again later, at its slower pace).
+            raise SyncError(f"The backend failed on this request ({response.status_code}); your changes are kept"
+                            " and sent again later.")
         detail = ""
         try:
             payload = response.json()
@@ -156,7 +174,7 @@ class SyncEngine:
         except ValueError:
             payload = None
         if response.status_code == 401:
-            raise SignedOut(detail or "Sign in again: `agentdesk login`.")
+            raise SignedOut(signed_out_words(payload, detail or "Sign in again: `agentdesk login`."))
         if response.status_code == 409:
             mismatch = payload.get("mutation_id") if isinstance(payload, dict) else None
             raise Forked(detail or "This store was restored or copied.",

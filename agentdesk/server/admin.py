@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 import uuid
 from pathlib import Path
@@ -11,8 +10,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, Engine, select, text
 
 from agentdesk.models import AgentRow
-from agentdesk.server.deps import token_digest
-from agentdesk.server.schema import agent_token, domain_tables
+from agentdesk.server import tokens
+from agentdesk.server.schema import domain_tables
+from agentdesk.server.tokens import DEFAULT_TOKEN_DAYS
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -71,16 +71,9 @@ def ensure_admin(engine: Engine, name: str = "Administrator") -> str:
         return admin_id
 
 
-def issue_token(engine: Engine, agent_id: str) -> str:
-    """A new sign-in token for `agent_id`; only its digest is stored, so it is shown once."""
-    token = secrets.token_urlsafe(32)
-    with engine.begin() as conn:
-        if conn.execute(select(AgentRow.id).where(AgentRow.id == agent_id)).scalar() is None:  # type: ignore[arg-type]
-            raise LookupError(f"There is no agent {agent_id[:64]} on this backend.")
-        conn.execute(agent_token.insert().values(
-            token_hash=token_digest(token), agent_id=agent_id,
-            created_at=str(conn.execute(text("SELECT CURRENT_TIMESTAMP")).scalar())))
-    return token
+def issue_token(engine: Engine, agent_id: str, *, days: float = DEFAULT_TOKEN_DAYS) -> str:
+    """A new sign-in token for `agent_id`, good for `days`; only its digest is stored, so it is shown once."""
+    return tokens.issue(engine, agent_id, days=days)
 
 
 def load_store(engine: Engine, store_path: Path) -> dict[str, int]:

@@ -13,6 +13,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from agentdesk.server.answers import SIGNED_IN_RESPONSES, answer_unreadable_requests
+from agentdesk.server.damage import Damage, DamageGuard
 from agentdesk.server.deps import BodyLimit, SignIns, caller, map_errors
 from agentdesk.server.jobs import run_jobs
 from agentdesk.server.recordings import recordings_router
@@ -37,14 +39,18 @@ def create_app(engine: Engine, *, jobs: bool = False) -> FastAPI:
     app.state.engine = engine
     app.state.jobs = jobs
     app.state.sign_ins = SignIns(engine)
+    app.state.damage = Damage()
     app.add_middleware(BodyLimit)
+    app.add_middleware(DamageGuard, damage=app.state.damage)
     map_errors(app)
+    answer_unreadable_requests(app)
 
-    app.include_router(auth.router)
-    app.include_router(sync.router)
-    app.include_router(presence.router)
-    app.include_router(calls.router)
-    app.include_router(floor.router)
+    signed_in = SIGNED_IN_RESPONSES
+    app.include_router(auth.router, responses=signed_in)
+    app.include_router(sync.router, responses=signed_in)
+    app.include_router(presence.router, responses=signed_in)
+    app.include_router(calls.router, responses=signed_in)
+    app.include_router(floor.router, responses=signed_in)
     app.include_router(health.router)
-    app.include_router(recordings_router(engine, caller))
+    app.include_router(recordings_router(engine, caller), responses=signed_in)
     return app

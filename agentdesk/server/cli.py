@@ -28,6 +28,50 @@ def _engine(database: str):  # type: ignore[no-untyped-def]
     return make_engine(database)
 
 
+def _problems(database: str, *, full: bool = False):  # type: ignore[no-untyped-def]
+    """(engine or None, what is wrong): the database checked without creating or changing anything."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from agentdesk.server.admin import schema_is_current
+    from agentdesk.server.damage import check_sqlite_file, sqlite_path
+    from agentdesk.server.db import make_engine
+
+    path = sqlite_path(database)
+    if path is not None:
+        problems = check_sqlite_file(path, full=full)
+        if problems:
+            return None, problems
+    engine = make_engine(database)
+    try:
+        if not inspect(engine).has_table("sync_state"):
+            return engine, [f"The backend at {database} is not set up yet: run `agentdesk server init`."]
+        if not schema_is_current(engine):
+            return engine, [f"The backend at {database} was set up by an older release: run `agentdesk server init`"
+                            " to upgrade it (safe to repeat)."]
+    except SQLAlchemyError as error:
+        cause = str(getattr(error, "orig", None) or error).splitlines()[0][:200]
+        if path is not None:
+            from agentdesk.server.damage import RESTORE
+
+            return engine, [f"The backend database at {path} is damaged ({cause}). {RESTORE}"]
+        return engine, [f"The backend's database at {database} cannot be used ({cause}): check that it runs and the"
+                        " address, user and password in the URL; if its data is damaged, restore it from the last"
+                        " backup and run `agentdesk server restored`."]
+    return engine, []
+
+
+def _require_backend(database: str):  # type: ignore[no-untyped-def]
+    """The engine of a sound, set-up backend database; else a sentence on what is wrong and what to do (never a
+    traceback, and a missing SQLite file is not created: only `agentdesk server init` makes one)."""
+    engine, problems = _problems(database)
+    if problems:
+        if engine is not None:
+            engine.dispose()
+        raise click.ClickException(problems[0])
+    return engine
+
+
 @click.group(invoke_without_command=True)
 @DATABASE
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -40,17 +84,10 @@ def server(ctx: click.Context, database: str, host: str, port: int, smtp_port: i
     if ctx.invoked_subcommand is not None:
         return
     import uvicorn
-    from sqlalchemy import inspect
 
-    from agentdesk.server.admin import schema_is_current
     from agentdesk.server.app import create_app
 
-    engine = _engine(database)
-    if not inspect(engine).has_table("sync_state"):
-        raise click.ClickException(f"The backend at {database} is not set up yet: run `agentdesk server init`.")
-    if not schema_is_current(engine):
-        raise click.ClickException(f"The backend at {database} was set up by an older release: run"
-                                   " `agentdesk server init` to upgrade it (safe to repeat).")
+    engine = _require_backend(database)
     click.echo(f"AgentDesk backend on http://{host}:{port} (database {database}); API at /docs", err=True)
     app = create_app(engine, jobs=True)
     desk = _mail_desk(engine, host, smtp_port)
@@ -127,14 +164,40 @@ def init(database: str, demo: bool, customers: int, seed: int) -> None:
 
 @server.command()
 @DATABASE
-@click.argument("agent_id")
-def token(database: str, agent_id: str) -> None:
-    """Print a new sign-in token for AGENT_ID (shown once; the backend keeps only its digest)."""
-    from agentdesk.server.admin import issue_token
+@click.argument("target", required=False)
+@click.option("--revoke", is_flag=True, help="Revoke the token TARGET (or every token of --agent) at once.")
+@click.option("--agent", "agent_id", default=None, help="With --revoke: revoke every token of this agent.")
+@click.option("--days", type=click.FloatRange(min=0.001, max=366), default=None,
+              help="How long the new token lasts (default: token_days of the [server] settings, 7).")
+def token(database: str, target: str | None, revoke: bool, agent_id: str | None, days: float | None) -> None:
+    """Print a new sign-in token for the agent TARGET (shown once; the backend keeps only its digest), or with
+    --revoke end a token (TARGET) or every token of an agent (--agent ID) from the next request on."""
+    from agentdesk.server import tokens
+
+    engine = _require_backend(database)
+    if revoke:
+        if (target is None) == (agent_id is None):
+            raise click.UsageError("Say which sign-in to revoke: `--revoke TOKEN` or `--revoke --agent ID`.")
+        count = tokens.revoke_agent(engine, agent_id) if agent_id else tokens.revoke_token(engine, target or "")
+        if count == 0:
+            raise click.ClickException("No sign-in was revoked: the token is unknown or already revoked, or the"
+                                       " agent has no token in use. Check it, or list agents with the admin.")
+        click.echo(f"Revoked {count} sign-in{'s' if count != 1 else ''}: refused from the next request on.", err=True)
+        return
+    if target is None or agent_id is not None:
+        raise click.UsageError("Give the agent's id: `agentdesk server token AGENT_ID`.")
+    try:
+        click.echo(tokens.issue(engine, target, days=days if days is not None else _token_days()))
+    except LookupError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _token_days() -> float:
+    from agentdesk.config import ConfigError, load_settings
 
     try:
-        click.echo(issue_token(_engine(database), agent_id))
-    except LookupError as error:
+        return load_settings().server.token_days
+    except ConfigError as error:
         raise click.ClickException(str(error)) from None
 
 
@@ -144,15 +207,26 @@ def restored(database: str) -> None:
     """After putting the backend's database back from a backup, before starting the backend: start a new epoch,
     so every terminal copies its accounts again at its next sync (keeping its unsynced changes) instead of
     trusting what it pulled from the time the backup does not hold."""
-    from sqlalchemy import inspect
-
     from agentdesk.server.admin import start_new_epoch
 
-    engine = _engine(database)
-    if not inspect(engine).has_table("sync_state"):
-        raise click.ClickException(f"The backend at {database} is not set up: run `agentdesk server init`.")
+    engine = _require_backend(database)
     try:
         epoch = start_new_epoch(engine)
     except LookupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"New epoch {epoch}: every terminal copies its accounts again at its next sync.", err=True)
+
+
+@server.command()
+@DATABASE
+def check(database: str) -> None:
+    """Check the backend's database without changing it: every page of an SQLite file (`integrity_check`), a
+    PostgreSQL connection, and the schema's version. Exits 1 and says what to do when something is wrong."""
+    engine, problems = _problems(database, full=True)
+    if engine is not None:
+        engine.dispose()
+    if problems:
+        for problem in problems:
+            click.echo(problem, err=True)
+        raise SystemExit(1)
+    click.echo(f"The backend database at {database} is sound and its schema is current.", err=True)

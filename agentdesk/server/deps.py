@@ -4,8 +4,8 @@ State lives on `app.state` (set by `create_app`), read by the dependency functio
 holds routes only and two apps in one process (tests) never share a sign-in cache.
 """
 
-import hashlib
 import json
+import sqlite3
 import time
 from typing import Annotated, Any
 
@@ -16,22 +16,18 @@ from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.exc import DBAPIError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from agentdesk.models import AgentAccount, AgentRow
+from agentdesk.models import AgentAccount
 from agentdesk.server import sync as engine_sync
-from agentdesk.server.schema import agent_token
+from agentdesk.server.damage import is_damage
+from agentdesk.server.db import is_bad_data
+from agentdesk.server.tokens import Identity, check, token_digest
+
+__all__ = ["Identity", "token_digest"]
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
 AUTH_CACHE_S = 10.0
-"""A sign-in, once checked, is trusted this long (a token or role taken away takes effect within this time;
-accounts are checked on every request)."""
-
-Identity = tuple[str, str]
-"""(agent id, role) of a sign-in."""
-
-
-def token_digest(token: str) -> str:
-    """What the backend keeps of a sign-in token: its SHA-256, never the token itself."""
-    return hashlib.sha256(token.encode()).hexdigest()
+"""A sign-in, once checked, lets push and pull read their body this long before the token is checked again; the
+work itself checks the token, its end and the agent's role in its own transaction on every request."""
 
 
 _accounts_of = select(AgentAccount.account_id).where(AgentAccount.agent_id == bindparam("agent"))  # type: ignore[arg-type]
@@ -55,42 +51,33 @@ class SignIns:
         if found is not None:
             return found
         with self.engine.connect().execution_options(read_only=True) as conn:
-            agent_id, role = _signed_in(conn, digest)
+            agent_id, role = check(conn, digest)
         if len(self.known) > 10_000:
             self.known.clear()
         self.known[digest] = (time.monotonic() + AUTH_CACHE_S, agent_id, role)
         return agent_id, role
 
-    def caller_of(self, identity: Identity) -> engine_sync.Caller:
+    def caller_of(self, identity: Identity, digest: str | None = None) -> engine_sync.Caller:
         """The caller with the accounts the agent works for now, read on every request (an account taken away
-        stops at once)."""
-        if identity[1] in ("admin", "supervisor"):
+        stops at once); with `digest`, the sign-in itself is checked again (revoked, expired, demoted)."""
+        if digest is None and identity[1] in ("admin", "supervisor"):
             return engine_sync.Caller(agent_id=identity[0], role=identity[1], accounts=None)
         with self.engine.connect().execution_options(read_only=True) as conn:
-            return caller_in(identity)(conn)
+            return caller_in(identity, digest)(conn)
 
 
-def caller_in(identity: Identity) -> engine_sync.CallerOf:
-    """`SignIns.caller_of`, read in the request's own transaction."""
-    agent_id, role = identity
+def caller_in(identity: Identity, digest: str | None = None) -> engine_sync.CallerOf:
+    """`SignIns.caller_of`, read in the request's own transaction; with `digest` the token is checked there too,
+    so a token revoked or a role changed by another backend process counts from the next request."""
 
     def read(conn: Any) -> engine_sync.Caller:
+        agent_id, role = check(conn, digest) if digest is not None else identity
         if role in ("admin", "supervisor"):
             return engine_sync.Caller(agent_id=agent_id, role=role, accounts=None)
         accounts = frozenset(conn.execute(_accounts_of, {"agent": agent_id}).scalars())
         return engine_sync.Caller(agent_id=agent_id, role=role, accounts=accounts)
 
     return read
-
-
-def _signed_in(conn: Any, digest: str) -> Identity:
-    agent_id = conn.execute(select(agent_token.c.agent_id).where(agent_token.c.token_hash == digest)).scalar()
-    if agent_id is None:
-        raise engine_sync.SyncRefused(401, "signed_out", "This sign-in is not valid any more: sign in again.")
-    role = conn.execute(select(AgentRow.role).where(AgentRow.id == agent_id)).scalar()  # type: ignore[arg-type]
-    if role is None:
-        raise engine_sync.SyncRefused(403, "no_agent", "This sign-in's agent no longer exists.")
-    return str(agent_id), str(role)
 
 
 def _digest(authorization: str | None) -> str:
@@ -115,8 +102,15 @@ async def the_sign_ins(request: Request) -> SignIns:
 
 def caller(sign_ins: Annotated[SignIns, Depends(the_sign_ins)],
            authorization: Annotated[str | None, Header()] = None) -> engine_sync.Caller:
-    """Who is asking: the sign-in and, on every request, the accounts the agent works for now."""
-    return sign_ins.caller_of(sign_ins.identify(_digest(authorization)))
+    """Who is asking, read from the database on every request: the sign-in (revoked, expired, role) and the
+    accounts the agent works for now."""
+    digest = _digest(authorization)
+    return sign_ins.caller_of(sign_ins.identify(digest), digest)
+
+
+async def token_of(authorization: Annotated[str | None, Header()] = None) -> str:
+    """The digest of the request's token, for work that checks the sign-in again in its own transaction."""
+    return _digest(authorization)
 
 
 async def signed_in(sign_ins: Annotated[SignIns, Depends(the_sign_ins)],
@@ -131,6 +125,7 @@ EngineDep = Annotated[Engine, Depends(the_engine)]
 SignInsDep = Annotated[SignIns, Depends(the_sign_ins)]
 CallerDep = Annotated[engine_sync.Caller, Depends(caller)]
 SignedIn = Annotated[Identity, Depends(signed_in)]
+TokenDigest = Annotated[str, Depends(token_of)]
 
 
 def map_errors(app: FastAPI) -> None:
@@ -141,13 +136,26 @@ def map_errors(app: FastAPI) -> None:
     async def refused(_request: Request, error: engine_sync.SyncRefused) -> JSONResponse:
         return JSONResponse({"code": error.code, "detail": str(error), **error.extra}, status_code=error.status)
 
+    def damaged(error: BaseException) -> JSONResponse:
+        reason = app.state.damage.found(error)
+        return JSONResponse({"code": "damaged", "detail": reason}, status_code=503, headers={"Retry-After": "60"})
+
     @app.exception_handler(engine_sync.Unavailable)
     async def unavailable(_request: Request, error: engine_sync.Unavailable) -> JSONResponse:
+        if is_damage(error):
+            return damaged(error)
         return JSONResponse({"code": "unavailable", "detail": str(error)}, status_code=503,
                             headers={"Retry-After": "2"})
 
     @app.exception_handler(DBAPIError)
-    async def database_down(_request: Request, _error: DBAPIError) -> JSONResponse:
+    @app.exception_handler(sqlite3.DatabaseError)  # the mutators' own statements reach the driver directly
+    async def database_down(_request: Request, error: Exception) -> JSONResponse:
+        if is_damage(error):
+            return damaged(error)
+        if is_bad_data(getattr(error, "orig", None) or error):
+            # Data no database can hold is refused for good: a 503 would have the terminal send it forever.
+            return JSONResponse({"code": "unstorable", "detail": "The backend cannot store this request's data."},
+                                status_code=422)
         return JSONResponse({"code": "unavailable", "detail": "The backend's database is not answering."},
                             status_code=503, headers={"Retry-After": "2"})
 
@@ -168,19 +176,26 @@ class BodyLimit:
             await _too_large(send)
             return
         seen = 0
-        answered = False
+        answered = refused = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, answered, refused
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > MAX_BODY_BYTES:
+                    # Answered here and now: the framework turns any failure while it reads a body into 400,
+                    # and a body sent chunked (no Content-Length) is only found too large while it is read.
+                    if not answered:
+                        answered = refused = True
+                        await _too_large(send)
                     raise _TooLarge
             return message
 
         async def sending(message: Message) -> None:
             nonlocal answered
+            if refused:
+                return  # the 413 has gone out; what the app says after it is dropped
             answered = True
             await send(message)
 

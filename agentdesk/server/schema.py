@@ -88,8 +88,12 @@ agent_token = Table(
     Column("token_hash", String(64), primary_key=True),
     Column("agent_id", String(64), nullable=False),
     Column("created_at", String(40), nullable=False),
+    Column("expires_at", Float, nullable=True),
+    Column("revoked_at", String(40), nullable=True),
+    Index("agent_token_agent", "agent_id"),
 )
-"""Sign-in tokens, stored as SHA-256 digests only."""
+"""Sign-in tokens, stored as SHA-256 digests only; `expires_at` in Unix seconds, `revoked_at` set by
+`agentdesk server token --revoke` (the row is kept so that the terminal can say "revoked", not "unknown")."""
 
 
 presence = Table(

@@ -27,6 +27,7 @@ from sqlalchemy.exc import DBAPIError
 from agentdesk.errors import StoreError
 from agentdesk.mutations import registry as mutators
 from agentdesk.mutations.access import authored, not_found
+from agentdesk.server.answers import storable, unstorable
 from agentdesk.server.db import MutatorConnection, is_bad_data, unique_violation_table, write_together
 from agentdesk.server.schema import domain_tables, partition_column, sync_change, sync_client_group, sync_mutation
 
@@ -153,7 +154,8 @@ def push(
             status, reason = _apply(conn, who, mutation, version)
             log.append({
                 "client_group_id": client_group_id, "mutation_id": mutation.id, "name": mutation.name[:120],
-                "args_hash": digest, "status": status, "reason": reason, "version": version,
+                "args_hash": digest, "status": status, "reason": storable(reason) if reason else reason,
+                "version": version,
             })
             last = mutation.id
             if status == "applied":
@@ -232,6 +234,9 @@ def _apply(conn: Connection, caller: Caller, mutation: PushedMutation, version: 
         return "rejected", str(error)[:500]
     if entry.access is None:
         return "rejected", f"{mutation.name[:120]}: the backend takes this change from no terminal."
+    why = unstorable(mutation.args)
+    if why:  # no database can hold it: refused and recorded, never a failure the terminal would retry forever
+        return "rejected", f"{mutation.name}: the backend cannot store this change: {why}."
     savepoint = conn.begin_nested()
     try:
         mutator_conn = MutatorConnection(conn)

@@ -14,7 +14,7 @@ router = APIRouter()
 
 
 class CallEvent(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     event_id: ID
     call_id: ID

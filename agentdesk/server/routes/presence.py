@@ -14,7 +14,7 @@ router = APIRouter()
 
 
 class Heartbeat(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     client_group_id: ID
     agent_state: Literal["available", "on call", "wrap-up", "away"]

@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from agentdesk.server import sync as engine_sync
-from agentdesk.server.deps import CallerDep, EngineDep, SignedIn, SignInsDep, caller_in
-from agentdesk.server.fields import ID
+from agentdesk.server.deps import CallerDep, EngineDep, SignedIn, SignInsDep, TokenDigest, caller_in
+from agentdesk.server.fields import ID, NAME
 from agentdesk.server.watch import VersionWatch, version_watch
 
 MAX_BATCH = 500
@@ -27,15 +27,15 @@ router = APIRouter()
 
 
 class Mutation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     id: int = Field(ge=1, le=2**53)
-    name: str = Field(min_length=3, max_length=120)
+    name: NAME
     args: dict[str, Any]
 
 
 class PushRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     client_group_id: ID
     client_id: ID
@@ -50,15 +50,15 @@ class PushResponse(BaseModel):
 
 
 class PullRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     client_group_id: ID
     cookie: int | None = Field(default=None, ge=0, le=2**62)
-    epoch: str | None = Field(default=None, max_length=64)
+    epoch: ID | None = None
 
 
 class SnapshotRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     client_group_id: ID
     format: Literal["lines", "sqlite"] = "lines"
@@ -104,10 +104,10 @@ async def hints(who: CallerDep, watch: Annotated[VersionWatch, Depends(version_w
 # trips per request, and under 200 terminals those hand-offs, not the database, were most of the latency.
 
 @router.post("/sync/push", response_model=PushResponse)
-async def push(body: PushRequest, identity: SignedIn, engine: EngineDep) -> Response:
+async def push(body: PushRequest, identity: SignedIn, engine: EngineDep, digest: TokenDigest) -> Response:
     def work() -> bytes:
         batch = [engine_sync.PushedMutation(m.id, m.name, m.args) for m in body.mutations]
-        outcome = engine_sync.push(engine, caller_in(identity), body.client_group_id, batch)
+        outcome = engine_sync.push(engine, caller_in(identity, digest), body.client_group_id, batch)
         return PushResponse(last_mutation_id=outcome.last_mutation_id, applied=outcome.applied,
                             rejected=outcome.rejected, skipped=outcome.skipped).model_dump_json().encode()
 
@@ -115,9 +115,9 @@ async def push(body: PushRequest, identity: SignedIn, engine: EngineDep) -> Resp
 
 
 @router.post("/sync/pull", response_model=PullResponse)
-async def pull(body: PullRequest, identity: SignedIn, engine: EngineDep) -> Response:
+async def pull(body: PullRequest, identity: SignedIn, engine: EngineDep, digest: TokenDigest) -> Response:
     def work(quick: bool = False) -> bytes | None:
-        answer = engine_sync.pull(engine, caller_in(identity), body.client_group_id, body.cookie, body.epoch,
+        answer = engine_sync.pull(engine, caller_in(identity, digest), body.client_group_id, body.cookie, body.epoch,
                                   quick=quick)
         # Encoded from each change's ready-made JSON (shared by all terminals), not through the model.
         return answer.encode() if answer is not None else None
@@ -137,14 +137,15 @@ async def pull(body: PullRequest, identity: SignedIn, engine: EngineDep) -> Resp
                    " backend answers with an SQLite file instead: a table per synced table (the caller's"
                    " partitions) and `snapshot_header` (one row, `body`: the header as JSON).",
     "content": {"application/x-ndjson": {}, engine_sync.SNAPSHOT_FILE_TYPE: {}}}})
-async def snapshot(body: SnapshotRequest, identity: SignedIn, engine: EngineDep, sign_ins: SignInsDep) -> Response:
+async def snapshot(body: SnapshotRequest, identity: SignedIn, engine: EngineDep, sign_ins: SignInsDep,
+                   digest: TokenDigest) -> Response:
     """A new terminal's first copy of its partitions in one answer (far faster than paging the change log);
     afterwards it pulls from the header's cookie."""
     if body.format == "sqlite" and engine.dialect.name == "sqlite":
         folder = tempfile.mkdtemp(prefix="agentdesk-copy-")
 
         def build() -> str:
-            return str(engine_sync.snapshot_file(engine, sign_ins.caller_of(identity), body.client_group_id,
+            return str(engine_sync.snapshot_file(engine, sign_ins.caller_of(identity, digest), body.client_group_id,
                                                  Path(folder)))
 
         try:
@@ -164,7 +165,7 @@ async def snapshot(body: SnapshotRequest, identity: SignedIn, engine: EngineDep,
                                  headers={"Cache-Control": "no-store", "Content-Length": str(size)})
 
     def start() -> Iterator[bytes]:
-        return engine_sync.snapshot(engine, sign_ins.caller_of(identity), body.client_group_id)
+        return engine_sync.snapshot(engine, sign_ins.caller_of(identity, digest), body.client_group_id)
 
     return StreamingResponse(await run_in_threadpool(start), media_type="application/x-ndjson",
                              headers={"Cache-Control": "no-store"})
