@@ -205,7 +205,7 @@ class TicketScreen(Screen[None]):
         return TemplateFields(
             customer_name=sanitize(card.customer_name), case_number=card.case_number, subject=sanitize(card.subject),
             agent_name=self.station.agent.name, account_name=sanitize(card.account_name),
-            order_number=order.number if order else None,
+            order_number=sanitize(order.number) if order else None,
             order_date=order.placed_at.date().isoformat() if order else None,
         )
 

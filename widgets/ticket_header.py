@@ -55,9 +55,10 @@ def header_lines(view: HeaderView) -> tuple[list[str], SlaPhase]:
                              f"{asked}; refunds only up to {REFUND_DAYS} days after the order: offer help instead.")
         elif card.kind == "cancellation":
             what = "recurring: can be cancelled at any time" if order.recurring else "a one-off purchase"
-            lines.append(f"{order.number}: ordered {order.placed_at.astimezone(zone).date().isoformat()}, {what}.")
+            lines.append(f"{one_line(order.number, 40)}: ordered {order.placed_at.astimezone(zone).date().isoformat()}, "
+                         f"{what}.")
         else:
-            lines.append(f"{order.number}: ordered {order.placed_at.astimezone(zone).date().isoformat()}.")
+            lines.append(f"{one_line(order.number, 40)}: ordered {order.placed_at.astimezone(zone).date().isoformat()}.")
     if card.kind in ("refund", "cancellation"):
         if card.save_outcome:
             lines.append(f"Save the sale: {card.save_outcome}.")

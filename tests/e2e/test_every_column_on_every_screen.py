@@ -123,7 +123,7 @@ WALK: list[tuple[str, str | bytes, bytes]] = [
     ("NeedsAttention", "!", b"Needs attention"),
     ("Booker", "k", b"Book for"),
     ("OutboundWork", "w", b"Outbound work"),
-    ("CaseFromCall", "o", b"Read this number"),
+    ("CaseFromCall", "o", b"shows once the case is saved"),
     ("WrapUp", "e", b"Wrap-up"),
     ("TicketsInbox", "t", b"Subject"),
     ("SearchTickets", "/", b"Search the tickets"),
@@ -187,6 +187,8 @@ def hostile_store(template: Path, tmp_path: Path) -> tuple[Path, str]:
         ticket, case = conn.execute(
             "SELECT id, case_number FROM ticket WHERE account_id = ? AND status NOT IN ('closed', 'resolved')"
             " ORDER BY case_number LIMIT 1", (account,)).fetchone()
+        # A plain question, so Ctrl+R asks for consent (a refund or cancellation first asks to save the sale).
+        conn.execute("UPDATE ticket SET kind = 'question' WHERE id = ?", (ticket,))
         customer = conn.execute("SELECT customer_id FROM customer_phone WHERE e164 = '+1' || ?",
                                 (WELL_KNOWN,)).fetchone()[0]
         # Rows for the tables the demo leaves empty but screens show.
@@ -242,6 +244,7 @@ def test_no_payload_from_any_column_reaches_the_terminal_on_any_screen(demo_temp
         step("CaseFromCall", "o", pause=1.5)
         terminal.type(b"\x1b", pause=0.8)
         step("WrapUp", "e", pause=1.5)
+        terminal.type("Walked through every screen.", pause=0.5)  # the notes the next agent reads
         terminal.type(b"\x13", pause=1.5)  # ctrl+s
         step("TicketsInbox", "t", pause=1.5)
         terminal.type("a", pause=1.0)

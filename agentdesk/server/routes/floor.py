@@ -9,9 +9,10 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.responses import Response
 
+from agentdesk.clock import parse_iso
 from agentdesk.server.deps import CallerDep, EngineDep
 from agentdesk.server.fields import ID, STAMP
 from agentdesk.server.floor import Floor
@@ -37,6 +38,16 @@ class FloorEvent(BaseModel):
     seconds: float | None = Field(default=None, ge=0, le=86_400)
     hit_cap: bool = False
     wrap_up_seconds: float | None = Field(default=None, ge=0, le=86_400)
+
+    @field_validator("at")
+    @classmethod
+    def _a_stored_stamp(cls, value: str) -> str:
+        """The desk's clock as it stores times (e.g. 2026-12-03T09:30:00.000000Z); anything else is refused."""
+        try:
+            parse_iso(value)
+        except ValueError:
+            raise ValueError("`at` is not a UTC time like 2026-12-03T09:30:00.000000Z") from None
+        return value
 
 
 async def the_floor(request: Request) -> Floor:
