@@ -14,7 +14,7 @@ from textual.widgets import Footer, Static
 
 from agentdesk.monitoring import FILTERS, SORTS, FloorModel
 from screens.monitor_prompt import FloorPrompt
-from sync.floor_feed import FloorFeed, FloorRefused
+from sync.floor_feed import FloorActions, FloorFeed, FloorRefused
 from widgets.agent_board import AgentBoard
 from widgets.alert_list import AlertList
 from widgets.queue_gauges import QueueGauges
@@ -43,9 +43,9 @@ class MonitorScreen(Screen[None]):
 
     def __init__(self, model: FloorModel, connect: Callable[[FloorModel, MonitorScreen], FloorFeed] | None = None,
                  *, clock: Callable[[], float] = time.time,
-                 act: Callable[[str, dict[str, str]], Awaitable[str | None]] | None = None) -> None:
+                 actions: FloorActions | None = None) -> None:
         super().__init__()
-        self.act = act
+        self.actions = actions
         self.model = model
         self.connect = connect
         self.clock = clock
@@ -138,18 +138,18 @@ class MonitorScreen(Screen[None]):
         board = self.query_one(AgentBoard)
         return board.rows[board.cursor] if board.rows else None
 
-    async def _do(self, name: str, args: dict[str, str], done: str) -> None:
-        if self.act is None:
+    async def _do(self, asked: Callable[[FloorActions], Awaitable[str | None]], done: str) -> None:
+        if self.actions is None:
             self.notify("Not connected to a backend.", severity="warning")
             return
-        refused = await self.act(name, args)
+        refused = await asked(self.actions)
         self.notify(refused or done, severity="error" if refused else "information")
 
     def action_set_available(self) -> None:
         row = self._highlighted()
         if row is not None:
-            self.run_worker(self._do("agent.set_state@1", {"agent_id": row["agent_id"], "state": "available"},
-                                     "Set available."))
+            agent_id = row["agent_id"]
+            self.run_worker(self._do(lambda actions: actions.set_available(agent_id), "Set available."))
 
     def action_set_away(self) -> None:
         row = self._highlighted()
@@ -158,8 +158,8 @@ class MonitorScreen(Screen[None]):
 
         def chosen(reason: str | None) -> None:
             if reason:
-                self.run_worker(self._do("agent.set_state@1", {"agent_id": row["agent_id"], "state": "away",
-                                                               "reason": reason}, "Set away."))
+                agent_id = row["agent_id"]
+                self.run_worker(self._do(lambda actions: actions.set_away(agent_id, reason), "Set away."))
 
         self.app.push_screen(FloorPrompt("Why is this agent set away? (e.g. coaching)", 40), chosen)
 
@@ -170,7 +170,8 @@ class MonitorScreen(Screen[None]):
 
         def chosen(text: str | None) -> None:
             if text:
-                self.run_worker(self._do("agent.message@1", {"agent_id": row["agent_id"], "text": text},
+                agent_id = row["agent_id"]
+                self.run_worker(self._do(lambda actions: actions.message(agent_id, text),
                                          "Message left for the agent's desk."))
 
         self.app.push_screen(FloorPrompt("A short message for this agent's desk", 200), chosen)

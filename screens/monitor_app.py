@@ -10,7 +10,7 @@ from textual.app import App
 
 from agentdesk.monitoring import AlertRules, FloorModel
 from screens.monitor import MonitorScreen
-from sync.floor_feed import FloorFeed, floor_action
+from sync.floor_feed import FloorActions, FloorFeed
 
 
 class MonitorApp(App[None]):
@@ -31,14 +31,9 @@ class MonitorApp(App[None]):
         self.client = httpx.AsyncClient(base_url=self.server_url or "", headers={"Authorization": f"Bearer {self.token}"})
         return FloorFeed(self.client, screen.take, screen.dropped)
 
-    async def _act(self, name: str, args: dict[str, str]) -> str | None:
-        if self.client is None:
-            return "Not connected to a backend yet."
-        return await floor_action(self.client, name, args)
-
     def on_mount(self) -> None:
         self.push_screen(MonitorScreen(self.model, self._connect if self.server_url else None, clock=self.clock,
-                                       act=self._act))
+                                       actions=FloorActions(lambda: self.client)))
 
     async def on_unmount(self) -> None:
         if self.client is not None:

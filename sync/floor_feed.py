@@ -82,3 +82,26 @@ async def floor_action(client: httpx.AsyncClient, name: str, args: dict[str, str
         return str(answer.json().get("detail") or answer.status_code)
     except ValueError:
         return f"The backend refused ({answer.status_code})."
+
+
+class FloorActions:
+    """A supervisor's actions on the floor, by what they do; each answers None when done, else the sentence why
+    not. `client` gives the monitor's connection (None before it is made)."""
+
+    def __init__(self, client: Callable[[], httpx.AsyncClient | None]) -> None:
+        self.client = client
+
+    async def _ask(self, name: str, args: dict[str, str]) -> str | None:
+        client = self.client()
+        if client is None:
+            return "Not connected to a backend yet."
+        return await floor_action(client, name, args)
+
+    async def set_available(self, agent_id: str) -> str | None:
+        return await self._ask("agent.set_state@1", {"agent_id": agent_id, "state": "available"})
+
+    async def set_away(self, agent_id: str, reason: str) -> str | None:
+        return await self._ask("agent.set_state@1", {"agent_id": agent_id, "state": "away", "reason": reason})
+
+    async def message(self, agent_id: str, text: str) -> str | None:
+        return await self._ask("agent.message@1", {"agent_id": agent_id, "text": text})

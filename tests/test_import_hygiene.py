@@ -31,3 +31,18 @@ def test_core_modules_import_without_loading_textual() -> None:
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_screens_and_widgets_build_no_mutation_or_floor_action() -> None:
+    """What is written goes through a desk (or the floor's actions): no registered name (`ticket.open@1`,
+    `agent.set_state@1`) and no new id is made in a screen or a widget, so an action has one place to change."""
+    import re
+
+    named = re.compile(r"[\"'][a-z_]+\.[a-z_]+@\d+[\"']")
+    found = []
+    for folder in ("screens", "widgets"):
+        for source in sorted((ROOT / folder).rglob("*.py")):
+            for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+                if named.search(line) or "uuid" in line:
+                    found.append(f"{source.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert found == [], "\n".join(found)
