@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import phonenumbers
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 from pydantic_settings.exceptions import SettingsError
 
@@ -181,6 +181,35 @@ class ReportSettings(BaseModel):
     """Callers who hang up within this many seconds of the first ring are left out of offered and abandoned."""
 
 
+class MonitorSettings(BaseModel):
+    """The floor monitor's alert thresholds: at the warning a metric and its row turn amber, at the critical one
+    red. The hold warning and the hold cap are [hold]'s; a service level's target is each account's own policy."""
+
+    model_config = _FROZEN
+    ring_warning_seconds: Seconds = 12.0
+    """A call still ringing after this long (the 3rd ring at a 6 s ring cycle) is a warning."""
+    waiting_warning: int = Field(2, ge=1, le=10_000)
+    """Calls waiting in one queue: a warning from this many."""
+    waiting_critical: int = Field(5, ge=1, le=10_000)
+    """Calls waiting in one queue: critical from this many (at least the warning)."""
+    longest_wait_warning_seconds: Seconds = 20.0
+    """The longest wait in a queue: a warning from this long."""
+    longest_wait_critical_seconds: Seconds = 60.0
+    """The longest wait in a queue: critical from this long (at least the warning)."""
+    service_level_margin: float = Field(10.0, ge=0, le=100)
+    """A service level below its target is a warning; this many points below it, critical."""
+    unsynced_offline_critical: int = Field(1, ge=1, le=1_000_000)
+    """An offline agent with this many changes not yet synced is critical (their work is not on the backend)."""
+
+    @model_validator(mode="after")
+    def _warning_before_critical(self) -> MonitorSettings:
+        if self.waiting_critical < self.waiting_warning:
+            raise ValueError("waiting_critical must be at least waiting_warning")
+        if self.longest_wait_critical_seconds < self.longest_wait_warning_seconds:
+            raise ValueError("longest_wait_critical_seconds must be at least longest_wait_warning_seconds")
+        return self
+
+
 RING_TONES = ("classic", "bright", "low", "double")
 """The ring tones a line or account can have (agentdesk/sound/tones.py makes them)."""
 
@@ -261,6 +290,7 @@ class Settings(BaseSettings):
     backend: BackendSettings = Field(default_factory=BackendSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
+    monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     sound: SoundSettings = Field(default_factory=SoundSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
     keymap: dict[str, str] = Field(default_factory=dict)

@@ -3,7 +3,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from agentdesk.config import Settings
+    from agentdesk.monitoring import AlertRules
+
+
+def alert_rules(settings: Settings) -> AlertRules:
+    """The monitor's thresholds from the settings: [monitor], with the hold warning and cap from [hold]."""
+    from agentdesk.monitoring import AlertRules
+
+    given = settings.monitor
+    return AlertRules(
+        hold_warning_s=settings.hold.warn_seconds, hold_cap_s=settings.hold.cap_seconds,
+        ring_warning_s=given.ring_warning_seconds, waiting_warning=given.waiting_warning,
+        waiting_critical=given.waiting_critical, longest_wait_warning_s=given.longest_wait_warning_seconds,
+        longest_wait_critical_s=given.longest_wait_critical_seconds,
+        service_level_margin=given.service_level_margin, unsynced_offline_critical=given.unsynced_offline_critical)
 
 
 @click.command()
@@ -18,18 +37,20 @@ def monitor(ctx: click.Context, server_url: str | None, demo: bool, agents: int)
     from agentdesk.cli import _settings, _signed_in_token
     from screens.monitor_app import MonitorApp
 
+    config, store_path = ctx.obj or (None, None)
+    settings = _settings(config, store_path)
+    rules = alert_rules(settings)
     if demo:
         from agentdesk.server.demo_floor import start_demo_floor
 
         click.echo(f"Starting a demo backend and a floor of {agents} agents …", err=True)
         floor = start_demo_floor(agents)
         try:
-            MonitorApp(floor.url, floor.token).run()
+            MonitorApp(floor.url, floor.token, rules=rules).run()
         finally:
             floor.close()
         return
-    config, store_path = ctx.obj or (None, None)
-    url = server_url or (str(_settings(config, store_path).backend.url or "") or None)
+    url = server_url or (str(settings.backend.url or "") or None)
     if not url:
         raise click.ClickException("No backend is set: give --server URL (or [backend] url in the settings),"
                                    " or try `agentdesk monitor --demo`.")
@@ -45,7 +66,7 @@ def monitor(ctx: click.Context, server_url: str | None, demo: bool, agents: int)
     if me.json().get("role") not in ("supervisor", "admin"):
         raise click.ClickException("Monitoring mode is for supervisors and admins; this sign-in is an agent's."
                                    " Sign in as a supervisor with `agentdesk login`.")
-    MonitorApp(url, token).run()
+    MonitorApp(url, token, rules=rules).run()
 
 
 def run_floor(server_url: str, database: str, agents: int, duration: float | None, speed: float, seed: int) -> None:

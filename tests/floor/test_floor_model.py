@@ -48,3 +48,33 @@ def test_changes_replace_only_the_rows_that_moved() -> None:
     model.take_changes({"version": 5, "agents": [agent(2, "ringing", 1)], "accounts": []})
     assert model.agents["a0002"]["state"] == "ringing" and model.agents["a0001"]["state"] == "on call"
     assert model.version == 5 and len(model.queues) == 2
+
+
+def test_the_thresholds_in_the_settings_decide_what_turns_amber_and_red(tmp_path) -> None:
+    """A floor where a call rings 15 s and one queue has 3 waiting: with the shipped settings the ring and the
+    queue warn; a centre that set the ring warning at 20 s and queue warnings at 4 and 8 sees neither. An inverted
+    pair of thresholds is refused with the key named."""
+    import pytest
+
+    from agentdesk.config import ConfigError, load_settings
+    from agentdesk.monitor_cli import alert_rules
+    from tests.floor.floors import queue
+
+    floor = {"version": 1, "agents": [agent(1, "ringing", 15)],
+             "accounts": [queue("acc-1", "Alder Home Services", waiting=3, oldest_waiting=NOW - 5)]}
+
+    def levels(settings_file) -> tuple[str, str]:
+        model = FloorModel(alert_rules(load_settings(settings_file, env={})))
+        model.take_snapshot(floor)
+        return model.agent_level(model.agents["a0001"], NOW), model.queue_level(model.queues["acc-1"], NOW)
+
+    shipped = tmp_path / "shipped.toml"
+    shipped.write_text("")
+    assert levels(shipped) == ("warning", "warning")
+    relaxed = tmp_path / "relaxed.toml"
+    relaxed.write_text("[monitor]\nring_warning_seconds = 20\nwaiting_warning = 4\nwaiting_critical = 8\n")
+    assert levels(relaxed) == ("", "")
+    inverted = tmp_path / "inverted.toml"
+    inverted.write_text("[monitor]\nwaiting_warning = 6\nwaiting_critical = 3\n")
+    with pytest.raises(ConfigError, match="waiting_critical"):
+        load_settings(inverted, env={})
