@@ -37,7 +37,8 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @SQLITE_ONLY
-@schema.exclude(path="/sync/hints").parametrize()
+# The two event streams never end on their own (a client leaves them): their tests read them, with a timeout.
+@schema.exclude(path="/sync/hints").exclude(path="/floor/stream").parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_hostile_requests_never_get_a_server_error(case: Any, api: tuple[Any, str]) -> None:
     response = case.call(headers={"Authorization": f"Bearer {api[1]}"})
