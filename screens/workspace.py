@@ -393,6 +393,10 @@ class Workspace(Screen[None]):
     def action_faq(self, rank: int) -> None:
         self.faq.open_rank(rank)
 
+    def on_customer_history_entry_chosen(self, event: CustomerHistory.EntryChosen) -> None:
+        if event.entry.kind == "ticket":
+            self.cases.open_ticket(event.entry.id, self.reload_customer)
+
     def on_faq_panel_article_chosen(self, event: FaqPanel.ArticleChosen) -> None:
         self.faq.open_fresh(event.faq_id)
 
