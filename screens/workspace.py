@@ -321,6 +321,7 @@ class Workspace(Screen[None]):
     def action_find(self) -> None:
         def chosen(customer_id: str | None) -> None:
             if customer_id:
+                self.line.link_unknown_caller(customer_id)
                 self.open_customer(customer_id)
 
         self.app.push_screen(FindCustomer(self.store), chosen)
