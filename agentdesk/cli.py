@@ -53,6 +53,26 @@ def _fill_with_demo(store: Store, settings: Settings, customers: int, seed: int,
     click.echo(f"Demo data ready in {time.perf_counter() - started:.1f} s: {summary}", err=True)
 
 
+def _log_beside(store_path: Path) -> Path | None:
+    """The desk's log file beside its store (`agentdesk.db` -> `agentdesk.log`, kept to 4 x 1 MB): what the
+    screen says in the agent's words is written here with its technical detail (change names, ids, the database's
+    own message), for whoever supports the desk. None when the folder cannot take it (the desk runs on)."""
+    import logging
+    from logging.handlers import RotatingFileHandler
+
+    path = store_path.expanduser().with_suffix(".log")
+    try:
+        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+    except OSError as error:
+        click.echo(f"No log file at {path} ({error.strerror}); the desk runs without one.", err=True)
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("agentdesk")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    return path
+
+
 @click.group(invoke_without_command=True)
 @click.option("--config", "config", type=click.Path(path_type=Path, dir_okay=False), help="Settings file (TOML).")
 @click.option("--store", "store_path", type=click.Path(path_type=Path, dir_okay=False), help="Local store file.")
@@ -90,6 +110,7 @@ def main(
         app = make_app(settings, store, demo_calls=demo_calls or None, sync_loop=loop, call_source=call_source,
                        sound=sound)
         app.first_frame_probe = startup_probe
+        _log_beside(settings.store.path)
         app.run()
     except StoreError as error:
         raise click.ClickException(str(error)) from None

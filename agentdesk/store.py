@@ -216,6 +216,14 @@ class Store:
         """See `store.queries.faq_article`."""
         return self.queries.faq_article(faq_id)
 
+    def script(self, account_id: str, name: str) -> FaqArticle | None:
+        """See `store.queries.script`."""
+        return self.queries.script(account_id, name)
+
+    def scripts(self, account_id: str) -> list[FaqArticle]:
+        """See `store.queries.scripts`."""
+        return self.queries.scripts(account_id)
+
     def search_faq(
         self,
         words: str,

@@ -70,6 +70,8 @@ class Workspace(Screen[None]):
         Binding("s", "faq_search", "FAQ search", id="faq.search", tooltip="Search the whole FAQ base"),
         Binding("l", "faq_links", "Links", show=False, id="faq.links", tooltip="Move to the links of the open answer"),
         Binding("b", "faq_back", "Back", show=False, id="faq.back", tooltip="Back to the previous answer or the top ten"),
+        Binding("g", "scripts", "Scripts", show=False, id="faq.scripts",
+                tooltip="The account's call scripts: the greeting first, then booking, payment and the rest"),
         Binding("x", "escalate", "Not answered", id="faq.escalate", tooltip="No FAQ answers: escalate and follow up"),
         Binding("exclamation_mark", "attention", "Attention", show=False, id="sync.attention",
                 tooltip="Changes the backend refused, with the reason"),
@@ -319,6 +321,7 @@ class Workspace(Screen[None]):
     def action_find(self) -> None:
         def chosen(customer_id: str | None) -> None:
             if customer_id:
+                self.line.link_unknown_caller(customer_id)
                 self.open_customer(customer_id)
 
         self.app.push_screen(FindCustomer(self.store), chosen)
@@ -391,17 +394,24 @@ class Workspace(Screen[None]):
     def action_faq(self, rank: int) -> None:
         self.faq.open_rank(rank)
 
+    def on_customer_history_entry_chosen(self, event: CustomerHistory.EntryChosen) -> None:
+        if event.entry.kind == "ticket":
+            self.cases.open_ticket(event.entry.id, self.reload_customer)
+
     def on_faq_panel_article_chosen(self, event: FaqPanel.ArticleChosen) -> None:
         self.faq.open_fresh(event.faq_id)
 
     def on_faq_panel_link_chosen(self, event: FaqPanel.LinkChosen) -> None:
-        self.faq.follow(event.link)
+        self.faq.follow(event.link, self.account.id)
 
     def action_faq_back(self) -> None:
         self.faq.back()
 
     def action_faq_links(self) -> None:
         self.faq.focus_links()
+
+    def action_scripts(self) -> None:
+        self.faq.pick_script(self.account)
 
     def action_faq_search(self) -> None:
         self.faq.search(self.account.id)

@@ -16,6 +16,7 @@ from agentdesk.domain.hold import RELEASE_LINE, HoldPhase
 from agentdesk.domain.phones import display as show_phone
 from agentdesk.records import Customer
 from widgets import CallBar, CallView, HoldTimer
+from widgets.screen_text import one_line
 
 
 class CallLine:
@@ -25,6 +26,22 @@ class CallLine:
         self.screen = screen
         self.desk = desk
         self._warned_hold: str | None = None
+
+    def link_unknown_caller(self, customer_id: str) -> None:
+        """A customer found during a call from an unknown number is the caller: the call is linked to them (then
+        `o` opens a case for them), when they are a customer of the line's account."""
+        call = self.desk.call
+        if call is None or call.customer_id is not None:
+            return
+        found = self.desk.store.customer(customer_id)
+        if found is None:
+            return
+        if found.account_id != call.account.id:
+            self.screen.notify(f"{one_line(found.name, 40)} is a customer of another account: this call stays with"
+                               " an unknown caller.", severity="warning", timeout=5)
+            return
+        self.desk.link_customer(customer_id)
+        self.screen.notify(f"This call is now {one_line(found.name, 40)}'s.", timeout=3)
 
     def tick(self, customer: Customer | None, *, saved: bool) -> None:
         """Redraw from the clocks and apply what time did (the hold cap, an abandoned ring). `customer` is the one

@@ -12,11 +12,13 @@ from textual.screen import Screen
 
 from agentdesk.desks.calls import CallDesk
 from agentdesk.domain.escalation import next_level
-from agentdesk.domain.faq import link_faq_id
+from agentdesk.domain.faq import link_faq_id, link_script
 from agentdesk.records import Account, FaqArticle, FaqLink
 from screens.escalate import Escalate
 from screens.faq_search import FaqSearch
+from screens.ticket_dialogs import Choice
 from widgets import FaqPanel
+from widgets.screen_text import one_line
 
 
 class FaqKeys:
@@ -64,14 +66,37 @@ class FaqKeys:
         if match is not None:
             self.open_fresh(match.id)
 
-    def follow(self, link: FaqLink) -> None:
-        """A link in the open answer: another answer opens here; scripts and pages open elsewhere."""
+    def follow(self, link: FaqLink, account_id: str) -> None:
+        """A link in the open answer: another answer or one of `account_id`'s call scripts opens here (b goes
+        back); a page of the account's website is named, as it does not live in this terminal."""
         faq_id = link_faq_id(link)
+        name = link_script(link)
+        if name is not None:
+            script = self.desk.store.script(account_id, name)
+            if script is None:
+                self.screen.notify(f"This account has no '{one_line(link.label, 60)}' script on this terminal.",
+                                   severity="warning")
+                return
+            faq_id = script.id
         if faq_id is None:
-            kind = link.target.split(":", 1)[0]
-            self.screen.notify(f"The {kind} '{link.label[:60]}' opens in the account's script viewer (not here yet).")
+            self.screen.notify(f"'{one_line(link.label, 60)}' is a page of the account's website, not kept in this"
+                               " terminal.", timeout=4)
             return
         self.open(faq_id)
+
+    def pick_script(self, account: Account) -> None:
+        """The account's call scripts, the greeting first; the one chosen opens in the panel (b goes back)."""
+        scripts = self.desk.store.scripts(account.id)
+        if not scripts:
+            self.screen.notify(f"{one_line(account.name, 40)} has no call scripts on this terminal.", severity="warning")
+            return
+
+        def chosen(faq_id: str | None) -> None:
+            if faq_id:
+                self.open(faq_id)
+
+        options = [(script.id, script.title, True) for script in scripts]
+        self.screen.app.push_screen(Choice(f"Call scripts of {account.name}", options, "Enter open · Esc back"), chosen)
 
     def back(self) -> None:
         """The previous answer, or the top ten."""

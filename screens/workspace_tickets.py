@@ -16,6 +16,7 @@ from agentdesk.desks.calls import CallDesk
 from agentdesk.desks.tickets import CaseRefused, TicketDesk
 from agentdesk.domain.calls import CallState
 from agentdesk.records import Customer
+from screens.ticket import TicketScreen
 from screens.ticket_dialogs import CaseFromCall
 from screens.tickets import TicketsInbox
 from widgets import FaqPanel
@@ -38,6 +39,11 @@ class CaseKeys:
         """The tickets inbox of the accounts this agent works for."""
         store = self.tickets.store
         self.screen.app.push_screen(TicketsInbox(store.accounts(), store.agent_accounts(self.tickets.agent.id)))
+
+    def open_ticket(self, ticket_id: str, then: Callable[[], Any]) -> None:
+        """One ticket, whatever its state (a resolved or closed one is read, reviewed or reopened here); `then`
+        runs when the agent comes back, so the history shows what changed."""
+        self.screen.app.push_screen(TicketScreen(ticket_id), lambda _: then())
 
     def case_from_call(self, customer: Customer | None, then: Callable[[], Any]) -> None:
         """Open a case for the caller (`customer`, when it is the one on screen): the subject and what was said are

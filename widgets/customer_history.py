@@ -87,6 +87,13 @@ class CustomerHistory(Vertical):
             super().__init__()
             self.entry = entry
 
+    class EntryChosen(Message):
+        """The agent pressed Enter on an entry of the timeline (a ticket opens)."""
+
+        def __init__(self, entry: TimelineEntry) -> None:
+            super().__init__()
+            self.entry = entry
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.view: HistoryView | None = None
@@ -204,6 +211,12 @@ class CustomerHistory(Vertical):
         if key is not None and (item := self._entries.get(key)) is not None:
             self._show_entry(item)
             self.post_message(self.EntryHighlighted(item))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        key = event.row_key.value
+        if key is not None and (item := self._entries.get(key)) is not None:
+            self.post_message(self.EntryChosen(item))
 
     def highlighted(self) -> TimelineEntry | None:
         """The entry under the timeline's cursor (None when the timeline is empty)."""

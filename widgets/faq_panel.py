@@ -10,7 +10,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from agentdesk.domain.faq import parse_answer
+from agentdesk.domain.faq import SCRIPT_CATEGORY, parse_answer
 from agentdesk.records import FaqArticle, FaqLink
 from widgets.screen_text import one_line, sanitize
 
@@ -94,8 +94,10 @@ class FaqPanel(Vertical):
         self.article = article
         where = f"{rank_key(article.rank)} · " if article.rank else ""
         back = f" · b back ({depth})" if depth else " · b back"
+        script = article.category.startswith(SCRIPT_CATEGORY)
+        kind = "call script · read the Say: lines as written" if script else one_line(article.category, 30)
         self.query_one("#answer-title", Static).update(
-            Content.assemble(f"{where}{one_line(article.title, 70)}", (f"\n{one_line(article.category, 30)}", "dim"))
+            Content.assemble(f"{where}{one_line(article.title, 70)}", (f"\n{kind}", "dim"))
         )
         parts: list[str | tuple[str, str]] = []
         self.links = []

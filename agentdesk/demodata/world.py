@@ -25,6 +25,7 @@ from agentdesk.demodata.content import (
     AccountSpec,
 )
 from agentdesk.demodata.loader import RowBuffer
+from agentdesk.demodata.scripts import account_scripts
 
 T = TypeVar("T")
 
@@ -164,6 +165,9 @@ def build_world(dice: Dice, pools: Pools, rows: RowBuffer, now: datetime) -> Wor
     for account in accounts:
         for name, body in REPLY_TEMPLATES:
             rows.add("reply_template", (dice.new_id(), account.id, name, body))
+        for script in account_scripts(account.id, account.spec.name, account.spec.greeting):
+            rows.add("faq_article", script)
+            articles += 1
         for _ in range(6):
             skills = dice.rng.sample(account.spec.skills, 2)
             languages = ["en"] + (["es"] if dice.random() < 0.3 else [])

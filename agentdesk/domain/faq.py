@@ -35,6 +35,17 @@ def answer_links(body: str) -> list[FaqLink]:
     return [part for part in parse_answer(body) if isinstance(part, FaqLink)]
 
 
+SCRIPT_CATEGORY = "script:"
+"""The category prefix that marks an FAQ article as one of its account's call scripts (`script:booking`): no rank,
+left out of search and its facets, opened by `[[script:<name>|label]]` links and the desk's scripts key."""
+
+
+def link_script(link: FaqLink) -> str | None:
+    """The script a link opens (its name), or None."""
+    kind, _, name = link.target.partition(":")
+    return name if kind == "script" and name else None
+
+
 def link_faq_id(link: FaqLink) -> str | None:
     """The FAQ a link opens, or None when it leads to a script or an article."""
     kind, _, name = link.target.partition(":")

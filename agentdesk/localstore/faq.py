@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import sqlite3
 
+from agentdesk.domain.faq import SCRIPT_CATEGORY
 from agentdesk.localstore.customers import clean_query, prefix_query
 from agentdesk.records import FaqArticle, FaqHit
 
 _ARTICLE = "SELECT id, account_id, rank, title, body, category, product FROM faq_article"
 _SCOPE = "(? IS NULL OR a.account_id = ? OR a.account_id IS NULL)"
 _FILTERS = "(? IS NULL OR a.product = ?) AND (? IS NULL OR a.category = ?)"
+_NOT_SCRIPT = f"a.category NOT LIKE '{SCRIPT_CATEGORY}%'"
+"""Call scripts open from links and the scripts key; search and its facets are for answers."""
 # bm25 weights per column (title, body, category, product): a word in the title says most about an article.
 _BM25 = "bm25(faq_fts, 10.0, 1.0, 3.0, 3.0)"
 SNIPPET_WORDS = 16
@@ -29,6 +32,20 @@ def faq_article(conn: sqlite3.Connection, faq_id: str) -> FaqArticle | None:
     """One article by id (links between answers use this)."""
     row = conn.execute(f"{_ARTICLE} WHERE id = ?", (faq_id,)).fetchone()
     return FaqArticle(*row) if row else None
+
+
+def script(conn: sqlite3.Connection, account_id: str, name: str) -> FaqArticle | None:
+    """The account's call script `name` (e.g. "booking"), or None when the account has none of that name."""
+    row = conn.execute(f"{_ARTICLE} WHERE account_id = ? AND category = ?", (account_id, SCRIPT_CATEGORY + name)
+                       ).fetchone()
+    return FaqArticle(*row) if row else None
+
+
+def scripts(conn: sqlite3.Connection, account_id: str) -> list[FaqArticle]:
+    """The account's call scripts, the greeting first, then by title."""
+    rows = conn.execute(f"{_ARTICLE} WHERE account_id = ? AND category LIKE ? ORDER BY category != ?, title",
+                        (account_id, SCRIPT_CATEGORY + "%", SCRIPT_CATEGORY + "greeting"))
+    return [FaqArticle(*row) for row in rows]
 
 
 def search_faq(
@@ -54,7 +71,7 @@ def search_faq(
             return []
         rows = conn.execute(
             "SELECT a.id, a.title, a.category, a.product, substr(a.body, 1, 160) FROM faq_article a"
-            f" WHERE {_SCOPE} AND {_FILTERS} ORDER BY a.rank IS NULL, a.rank, a.title LIMIT ?",
+            f" WHERE {_SCOPE} AND {_FILTERS} AND {_NOT_SCRIPT} ORDER BY a.rank IS NULL, a.rank, a.title LIMIT ?",
             (*filters, limit),
         )
     else:
@@ -62,7 +79,7 @@ def search_faq(
             "SELECT a.id, a.title, a.category, a.product,"
             f" snippet(faq_fts, 1, '', '', '…', {SNIPPET_WORDS})"
             " FROM faq_fts JOIN faq_article a ON a.rowid = faq_fts.rowid"
-            f" WHERE faq_fts MATCH ? AND {_SCOPE} AND {_FILTERS} ORDER BY {_BM25}, a.title LIMIT ?",
+            f" WHERE faq_fts MATCH ? AND {_SCOPE} AND {_FILTERS} AND {_NOT_SCRIPT} ORDER BY {_BM25}, a.title LIMIT ?",
             (query, *filters, limit),
         )
     return [FaqHit(*row) for row in rows]
@@ -73,8 +90,8 @@ def faq_facets(conn: sqlite3.Connection, account_id: str) -> tuple[list[str], li
 
     def distinct(column: str) -> list[str]:
         rows = conn.execute(
-            f"SELECT DISTINCT {column} FROM faq_article WHERE (account_id = ? OR account_id IS NULL)"
-            f" AND {column} != '' ORDER BY {column}",
+            f"SELECT DISTINCT {column} FROM faq_article a WHERE (account_id = ? OR account_id IS NULL)"
+            f" AND {column} != '' AND {_NOT_SCRIPT} ORDER BY {column}",
             (account_id,),
         )
         return [row[0] for row in rows]

@@ -120,6 +120,16 @@ class Queries:
         with self._c.reading() as reader:
             return _faq.faq_article(reader, faq_id)
 
+    def script(self, account_id: str, name: str) -> FaqArticle | None:
+        """The account's call script `name`, or None."""
+        with self._c.reading() as reader:
+            return _faq.script(reader, account_id, name)
+
+    def scripts(self, account_id: str) -> list[FaqArticle]:
+        """The account's call scripts, the greeting first."""
+        with self._c.reading() as reader:
+            return _faq.scripts(reader, account_id)
+
     def search_faq(
         self,
         words: str,

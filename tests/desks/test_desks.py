@@ -117,3 +117,31 @@ def test_a_case_for_a_caller_without_e_mail_queues_no_confirmation(
     kinds = [r[0] for r in store.conn.execute(
         "SELECT m.kind FROM ticket_message m JOIN ticket t ON t.id = m.ticket_id WHERE t.case_number = ?", (number,))]
     assert kinds == ["note"]  # what was said; no confirmation that could never be delivered
+
+
+def test_a_change_not_saved_is_told_in_the_agents_words_and_logged_in_full_beside_the_store(
+    store: Store, tmp_path
+) -> None:
+    """The desk's log file sits beside its store: a refused change is written there with its name, the database's
+    own words and its arguments, while `!` keeps the agent's sentence without any of them."""
+    import logging
+
+    from agentdesk.cli import _log_beside
+
+    path = _log_beside(tmp_path / "desk.db")
+    try:
+        writer = LocalWriter(store)
+        foreign = "00000000-0000-4000-8000-00000000dead"
+        writer.submit("comment.add@1", {"comment_id": "00000000-0000-4000-8000-000000000001", "customer_id": foreign,
+                                        "account_id": foreign, "body": "called back", "at": "2026-12-03T09:00:00.000000Z"})
+        writer.close()
+    finally:
+        for handler in list(logging.getLogger("agentdesk").handlers):
+            if getattr(handler, "baseFilename", None) == str(path):
+                logging.getLogger("agentdesk").removeHandler(handler)
+                handler.close()
+    assert path == tmp_path / "desk.log"
+    logged = path.read_text(encoding="utf-8")
+    assert "comment.add@1 was not saved" in logged and foreign in logged
+    told = [r.reason for r in store.rejections() if r.name == "comment.add@1"]
+    assert len(told) == 1 and "comment.add" not in told[0] and foreign not in told[0] and "@1" not in told[0]

@@ -72,6 +72,27 @@ def test_accounts_agents_and_faq_are_complete(demo_store: Store) -> None:
     assert global_count.fetchone()[0] == 20
 
 
+def test_every_script_link_of_every_account_opens_that_accounts_script(demo_store: Store) -> None:
+    """A link like [[script:booking|Booking script]] in any of an account's articles finds the script in that
+    account; each account's scripts start with its greeting; scripts stay out of search and its filters."""
+    import re
+
+    for account in demo_store.accounts():
+        bodies = [row[0] for row in demo_store.conn.execute(
+            "SELECT body FROM faq_article WHERE account_id = ? OR account_id IS NULL", (account.id,))]
+        names = {name for body in bodies for name in re.findall(r"\[\[script:([a-z-]+)\|", body)}
+        assert names, account.name
+        for name in names:
+            script = demo_store.script(account.id, name)
+            assert script is not None and script.account_id == account.id, (account.name, name)
+            assert "Say:" in script.body
+        scripts = demo_store.scripts(account.id)
+        assert scripts[0].title == "Greeting" and account.name.split()[0] in scripts[0].body
+        assert all(s.rank is None for s in scripts)
+        assert not [h for h in demo_store.search_faq("script", account_id=account.id) if h.category.startswith("script:")]
+        assert not [c for c in demo_store.faq_facets(account.id)[1] if c.startswith("script:")]
+
+
 def test_every_customer_number_is_valid_and_unique_and_the_well_known_one_has_the_long_history(
     demo_store: Store, summary: DemoSummary
 ) -> None:

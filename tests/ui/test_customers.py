@@ -87,3 +87,29 @@ async def test_long_history_pages_without_gaps_and_filters_by_kind(app: AgentDes
         await settle(pilot)
         assert history.view.filter_label == "calls"
         assert {e.kind for e in history.view.page.entries} == {"call"}
+
+
+async def test_finding_the_customer_during_a_call_from_an_unknown_number_links_the_call(app: AgentDeskApp) -> None:
+    """The caller rings from a number nobody has; the agent finds them by name with /: the call is theirs, so the
+    case opened next (o) is for them, not a prompt to find the caller."""
+    from screens.ticket_dialogs import CaseFromCall
+
+    store = app.store
+    customer = store.customer(store.conn.execute(  # type: ignore[attr-defined]
+        "SELECT customer_id FROM customer_phone WHERE e164 = ?", (WELL_KNOWN,)).fetchone()[0])
+    index = next(i for i, a in enumerate(store.accounts()) if a.id == customer.account_id)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await ring(pilot, "+12025550143", index)
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.desk.call is not None and app.desk.call.customer_id is None
+        call_id = app.desk.call.interaction_id
+        await find(pilot, app, WELL_KNOWN)
+        assert app.desk.call.customer_id == customer.id
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseFromCall) and customer.name in app.screen.customer_name
+    app.writer.flush()
+    linked = store.conn.execute(  # type: ignore[attr-defined]
+        "SELECT customer_id FROM interaction WHERE id = ?", (call_id,)).fetchone()
+    assert linked == (customer.id,)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from agentdesk.domain.faq import answer_links, link_faq_id
 from screens.app import AgentDeskApp
-from tests.desk import WELL_KNOWN, ring, settle
+from tests.desk import WELL_KNOWN, ring, screen_text, settle
 from widgets import FaqPanel
 
 
@@ -87,3 +87,45 @@ async def test_not_answered_escalates_to_senior_then_supervisor(app: AgentDeskAp
         mine = [t for t in tasks if t.note.startswith("Can I change") or "no FAQ" in t.note]
         assert sorted(t.level for t in mine) == ["senior", "supervisor"]
         assert all(t.due_at > app.clock.now() for t in mine)
+
+
+async def test_a_script_link_opens_the_accounts_script_and_b_comes_back(app: AgentDeskApp) -> None:
+    from agentdesk.domain.faq import link_script
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        panel = app.screen.query_one(FaqPanel)
+        await settle(pilot)
+        linked = next(a for a in panel.top_ten if any(link_script(x) for x in answer_links(a.body)))
+        await pilot.press(str(linked.rank % 10))
+        await settle(pilot)
+        name = next(link_script(x) for x in answer_links(linked.body) if link_script(x))
+        index = next(i for i, x in enumerate(panel.links) if link_script(x) == name)
+        await pilot.press("l")
+        for _ in range(index):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert panel.article is not None and panel.article.category == f"script:{name}"
+        assert panel.article.account_id == app.screen.account.id
+        assert "Say:" in screen_text(app)
+        await pilot.press("b")
+        await settle(pilot)
+        assert panel.article.id == linked.id
+
+
+async def test_g_lists_the_call_scripts_greeting_first_and_opens_the_one_chosen(app: AgentDeskApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        account = app.screen.account
+        await pilot.press("g")
+        await settle(pilot)
+        shown = screen_text(app)
+        assert f"Call scripts of {account.name}" in shown and "Greeting" in shown and "Identity check" in shown
+        await pilot.press("enter")
+        await settle(pilot)
+        panel = app.screen.query_one(FaqPanel)
+        assert panel.article is not None and panel.article.title == "Greeting"
+        assert account.name.split()[0] in screen_text(app)  # the account's own greeting, to read out
+        await pilot.press("b")
+        await settle(pilot)
+        assert panel.article is None

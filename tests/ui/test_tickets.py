@@ -15,7 +15,7 @@ from screens.ticket import TicketScreen
 from screens.ticket_dialogs import CaseFromCall, Choice, ConsentToResolve
 from screens.tickets import TicketsInbox
 from tests.desk import WELL_KNOWN, advance, ring, screen_text, settle
-from widgets import TicketComposer, TicketInbox
+from widgets import CustomerHistory, TicketComposer, TicketInbox
 from widgets.ticket_inbox import sla_cell
 
 
@@ -499,3 +499,46 @@ async def test_consent_given_earlier_today_is_recorded_at_that_time_in_the_accou
         expected = datetime.combine(app.clock.now().astimezone(zone).date(), time(9, 15), zone)
         row = _row(app.store, ticket_id)
         assert (row["status"], row["consent_how"], row["consent_at"]) == ("resolved", "writing", iso(expected))
+
+
+async def test_a_resolved_ticket_opens_from_the_customers_history_and_can_be_reopened(app: AgentDeskApp) -> None:
+    """A ticket gone from the inbox (resolved) is still the customer's: Enter on it in their history opens it, and
+    back on the desk the history shows what the agent did to it."""
+    store = app.store
+    found = store.conn.execute(  # type: ignore[attr-defined]
+        "SELECT t.id, t.customer_id, t.case_number FROM ticket t JOIN agent_account aa ON aa.account_id = t.account_id"
+        " WHERE t.status = 'resolved' AND aa.agent_id = ? ORDER BY t.case_number", (app.agent.id,)).fetchall()
+    # One whose ticket is on the first page of the customer's history.
+    ticket_id, customer_id, case = next(
+        (t, c, n) for t, c, n in found if any(e.id == t for e in store.history(c, limit=10).entries))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.screen.open_customer(customer_id)
+        await settle(pilot)
+        history = app.screen.query_one(CustomerHistory)
+        for _ in range(40):  # the history is read in a worker
+            entries = list(history._entries.values())  # noqa: SLF001
+            if any(e.id == ticket_id for e in entries):
+                break
+            await pilot.pause(0.05)
+        row = next(i for i, e in enumerate(entries) if e.id == ticket_id)
+        history.focus_timeline()
+        history.query_one("#timeline").move_cursor(row=row)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen) and app.screen.ticket_id == ticket_id
+        assert case in screen_text(app) and "resolved" in screen_text(app)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert isinstance(app.screen, Choice) and "Open: working on it" in screen_text(app)
+        for _ in range(5):
+            if app.screen.query_one("OptionList").highlighted_option.id == "open":  # type: ignore[attr-defined]
+                break
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        app.writer.flush()
+        await pilot.press("escape")
+        await settle(pilot)
+        assert store.conn.execute("SELECT status FROM ticket WHERE id = ?", (ticket_id,)).fetchone()[0] == "open"  # type: ignore[attr-defined]
+        assert "open" in [e.status for e in history._entries.values() if e.id == ticket_id]  # noqa: SLF001
