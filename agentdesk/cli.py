@@ -8,21 +8,11 @@ from pathlib import Path
 
 import click
 
+from agentdesk.cli_settings import settings_for as _settings
+from agentdesk.cli_settings import signed_in_token as _signed_in_token
 from agentdesk.clock import SystemClock
-from agentdesk.config import ConfigError, Settings, load_settings
+from agentdesk.config import Settings
 from agentdesk.store import Store, StoreError
-
-
-def _settings(config: Path | None, store_path: Path | None) -> Settings:
-    try:
-        settings = load_settings(config)
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
-    if store_path is not None:
-        settings = settings.model_copy(
-            update={"store": settings.store.model_copy(update={"path": store_path.expanduser()})}
-        )
-    return settings
 
 
 def _open_store(settings: Settings) -> Store:
@@ -118,19 +108,6 @@ def main(
         store.close()
     if app.return_code:
         sys.exit(app.return_code)
-
-
-def _signed_in_token(url: str) -> str:
-    """This terminal's sign-in for `url`: AGENTDESK_TOKEN, else the keyring's; a clear error when neither."""
-    from agentdesk.secrets import NoKeyring, load_token
-
-    try:
-        token = load_token(url)
-    except NoKeyring as error:
-        raise click.ClickException(str(error)) from None
-    if not token:
-        raise click.ClickException(f"Not signed in to {url}: run `agentdesk login --server {url}`.")
-    return token
 
 
 def _connect(settings: Settings, store: Store):  # type: ignore[no-untyped-def]

@@ -34,11 +34,11 @@ def alert_rules(settings: Settings) -> AlertRules:
 @click.pass_context
 def monitor(ctx: click.Context, server_url: str | None, demo: bool, agents: int) -> None:
     """Monitoring mode for a supervisor or an admin: the floor, the queues and service levels, the alerts."""
-    from agentdesk.cli import _settings, _signed_in_token
+    from agentdesk.cli_settings import settings_for, signed_in_token
     from screens.monitor_app import MonitorApp
 
     config, store_path = ctx.obj or (None, None)
-    settings = _settings(config, store_path)
+    settings = settings_for(config, store_path)
     rules = alert_rules(settings)
     if demo:
         from agentdesk.server.demo_floor import start_demo_floor
@@ -54,7 +54,7 @@ def monitor(ctx: click.Context, server_url: str | None, demo: bool, agents: int)
     if not url:
         raise click.ClickException("No backend is set: give --server URL (or [backend] url in the settings),"
                                    " or try `agentdesk monitor --demo`.")
-    token = _signed_in_token(url)
+    token = signed_in_token(url)
     import httpx
 
     try:
