@@ -221,9 +221,19 @@ GLOBAL_BODY = (
 )
 CALL_OUTCOMES = ("resolved", "resolved", "resolved", "information given", "follow-up needed", "escalated",
                  "order placed", "appointment booked", "refund requested", "transferred")
-TICKET_SUBJECTS = ("Refund request for order", "Item arrived damaged", "Question about my bill",
-                   "Cancel my subscription", "Appointment change", "Complaint about a technician",
-                   "Where is my refund?", "Wrong item delivered", "Claim status", "Update my details")
+TICKET_SUBJECTS: dict[str, tuple[str, ...]] = {
+    # Each kind of ticket with subjects a customer of that kind would write (a refund is never "Update my details").
+    "question": ("Question about my bill", "Appointment change", "Update my details", "Question about my account",
+                 "How do I pay?", "Opening hours over the holidays"),
+    "refund": ("Refund request for order", "Item arrived damaged", "Where is my refund?", "Wrong item delivered",
+               "Charged twice"),
+    "cancellation": ("Cancel my subscription", "Please cancel my plan", "Cancel my order", "Stop my renewal",
+                     "Close my account"),
+    "escalation": ("Complaint about a technician", "Still not fixed after two visits", "Nobody called me back",
+                   "Formal complaint"),
+    "follow_up": ("Following up on my call", "Call me back please", "Any news on my case?", "Waiting for the quote"),
+}
+"""Ticket subjects by the ticket's kind."""
 TICKET_KINDS = ("question", "question", "refund", "cancellation", "escalation", "follow_up")
 TICKET_STATUSES = ("new", "open", "open", "pending", "resolved", "resolved", "closed")
 ORDER_STATUSES = ("delivered", "delivered", "delivered", "delivered", "shipped", "placed", "refunded",

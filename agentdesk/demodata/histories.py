@@ -239,7 +239,7 @@ class Histories:
                 message = (dice.new_id(), account.id, ticket_id, message_kind, author, body, at)
                 rows.add("ticket_message", message)
             priority, channel = dice.pick(_PRIORITIES), dice.pick(_TICKET_CHANNELS)
-            subject, status = dice.pick(TICKET_SUBJECTS), dice.pick(TICKET_STATUSES)
+            subject, status = dice.pick(TICKET_SUBJECTS[kind]), dice.pick(TICKET_STATUSES)
             if opened_us < base_us - _SETTLED_AFTER_US and status not in ("resolved", "closed"):
                 # A case left open for months would make every inbox row overdue: old cases were settled.
                 status = "closed"

@@ -164,3 +164,14 @@ def test_three_hundred_customers_take_under_three_seconds(tmp_path: Path) -> Non
     generate(store, customers=300, seed=2026, long_history=2000)
     assert time.perf_counter() - started < 3.0
     store.close()
+
+
+def test_a_tickets_subject_fits_its_kind(demo_store: Store) -> None:
+    """A refund ticket is never titled "Update my details", a question never "Cancel my subscription"."""
+    from agentdesk.demodata.content import TICKET_SUBJECTS
+
+    kind_of = {subject: kind for kind, subjects in TICKET_SUBJECTS.items() for subject in subjects}
+    rows = demo_store.conn.execute("SELECT kind, subject FROM ticket").fetchall()
+    assert len(rows) > 20
+    wrong = [(kind, subject) for kind, subject in rows if kind_of.get(subject, kind) != kind]
+    assert wrong == []
