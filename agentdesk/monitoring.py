@@ -98,6 +98,14 @@ class FloorModel:
             return "warning"
         return ""
 
+    @staticmethod
+    def ticket_level(queue: dict[str, Any]) -> str:
+        """'critical' when an account has tickets past the 6 h response goal, 'warning' when some are near it."""
+        tickets = queue.get("tickets") or {}
+        if tickets.get("breached"):
+            return "critical"
+        return "warning" if tickets.get("due_soon") else ""
+
     def scan_alerts(self, now: float | None = None) -> list[Alert]:
         """Raise an alert for each row or queue that newly crossed a threshold; the newest first, at most 50."""
         now = time.time() if now is None else now
@@ -117,6 +125,16 @@ class FloorModel:
                 if key not in self._raised:
                     self.alerts.insert(0, Alert(now, level, one_line(queue["name"], 32),
                                                 f"{queue['waiting']} waiting, service level {_pct(queue)}"))
+            level = self.ticket_level(queue)
+            if level:
+                key = (queue["account_id"], f"tickets:{level}")
+                seen.add(key)
+                if key not in self._raised:
+                    tickets = queue["tickets"]
+                    count = tickets["breached"] if level == "critical" else tickets["due_soon"]
+                    where = "past" if level == "critical" else "near"
+                    what = f"{count} ticket{'' if count == 1 else 's'} {where} the 6 h response goal"
+                    self.alerts.insert(0, Alert(now, level, one_line(queue["name"], 32), what))
         self._raised = seen
         del self.alerts[50:]
         return self.alerts

@@ -35,6 +35,7 @@ class MonitorScreen(Screen[None]):
     """
     BINDINGS = [
         Binding("s", "next_sort", "Sort"), Binding("f", "next_filter", "Filter"),
+        Binding("t", "toggle_tickets", "Tickets"),
         Binding("a", "set_away", "Away"), Binding("v", "set_available", "Avail."),
         Binding("m", "message", "Message"), Binding("l", "listen", "Listen", show=False),
         Binding("question_mark", "help", "Keys"),
@@ -50,6 +51,8 @@ class MonitorScreen(Screen[None]):
         self.connect = connect
         self.clock = clock
         self.sort, self.show_only = "state", "all"
+        self.show_tickets = False
+        """The queue panel shows the tickets and e-mail instead of the calls (t switches)."""
         self.stale_since: float | None = None
         self.dirty = True
         self.feed: FloorFeed | None = None
@@ -104,7 +107,7 @@ class MonitorScreen(Screen[None]):
         now = self.clock()
         stale = self.stale_since is not None
         self.model.scan_alerts(now)
-        self.query_one(QueueGauges).show(self.model, now, stale=stale)
+        self.query_one(QueueGauges).show(self.model, now, stale=stale, tickets=self.show_tickets)
         self.query_one(AgentBoard).show(self.model.rows(self.sort, self.show_only, now), now, stale=stale)
         self.query_one(AlertList).show(self.model.alerts)
         status = self.query_one("#status", Static)
@@ -175,6 +178,11 @@ class MonitorScreen(Screen[None]):
                                          "Message left for the agent's desk."))
 
         self.app.push_screen(FloorPrompt("A short message for this agent's desk", 200), chosen)
+
+    def action_toggle_tickets(self) -> None:
+        self.show_tickets = not self.show_tickets
+        self.dirty = True
+        self.redraw()
 
     def action_listen(self) -> None:
         self.notify(CALL_CONTROLS, title="Listen / join", timeout=8)

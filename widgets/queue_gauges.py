@@ -12,6 +12,7 @@ from widgets.screen_text import one_line
 
 HEADER = f"{'Account':<12} {'Off':>4} {'Ans':>4} {'Abn':>4} {'Wait':>4} {'Longst':>6} {'SL ans':>6} {'SL off':>6}" \
          f" {'<3rd':>5} {'ASA':>5} {'AHT':>5}"
+TICKETS_HEADER = f"{'Account':<12} {'Open':>5} {'Due <1h30':>9} {'Past 6h':>8} {'Escalated today':>16}"
 LEVEL_STYLES = {"critical": "bold red", "warning": "yellow", "": ""}
 
 
@@ -24,8 +25,12 @@ class QueueGauges(Static):
 
     DEFAULT_CSS = "QueueGauges { height: auto; max-height: 8; } QueueGauges.-stale { opacity: 0.6; }"
 
-    def show(self, model: FloorModel, now: float, *, stale: bool = False) -> None:
-        """Redraw from the model."""
+    def show(self, model: FloorModel, now: float, *, stale: bool = False, tickets: bool = False) -> None:
+        """Redraw from the model: the calls, or (`tickets`) the tickets and e-mail."""
+        self.set_class(stale, "-stale")
+        if tickets:
+            self.update(self._tickets(model))
+            return
         text = Text(HEADER + "\n", style="bold")
         for queue in sorted(model.queues.values(), key=lambda q: q["name"]):
             oldest = queue.get("oldest_waiting")
@@ -39,5 +44,19 @@ class QueueGauges(Static):
         text.append(f"{'All':<12} {total['offered']:>4} {total['answered']:>4} {total['abandoned']:>4}"
                     f" {total['waiting']:>4} {'':>6} {'':>6} {_pct(total['service_level_of_offered']):>6}",
                     style="bold")
-        self.set_class(stale, "-stale")
         self.update(text)
+
+    @staticmethod
+    def _tickets(model: FloorModel) -> Text:
+        text = Text(TICKETS_HEADER + "\n", style="bold")
+        total = {"open": 0, "due_soon": 0, "breached": 0, "escalated_today": 0}
+        for queue in sorted(model.queues.values(), key=lambda q: q["name"]):
+            tickets = queue.get("tickets") or {}
+            for key in total:
+                total[key] += int(tickets.get(key, 0))
+            text.append(f"{one_line(queue['name'], 12):<12} {tickets.get('open', 0):>5} {tickets.get('due_soon', 0):>9}"
+                        f" {tickets.get('breached', 0):>8} {tickets.get('escalated_today', 0):>16}\n",
+                        style=LEVEL_STYLES[model.ticket_level(queue)])
+        text.append(f"{'All':<12} {total['open']:>5} {total['due_soon']:>9} {total['breached']:>8}"
+                    f" {total['escalated_today']:>16}", style="bold")
+        return text

@@ -293,3 +293,43 @@ def check_save_outcome(
         if recurring is False:
             raise MoveRefused("Only recurring products are cancelled; this order is a one-off purchase.")
     return result
+
+
+OPEN_STATES = frozenset({"new", "open", "pending", "escalated"})
+"""States in which a ticket is still the desk's work."""
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFigures:
+    """One account's tickets (e-mail, chat, forms and cases) for the floor monitor, at one moment: still open, a
+    first response due within the amber share of the 6 h goal, past the goal, and escalated by the 12 h rule
+    since the account's midnight."""
+
+    open: int = 0
+    due_soon: int = 0
+    breached: int = 0
+    escalated_today: int = 0
+
+
+def ticket_figures(tickets: list[tuple[str, datetime | None]], now: datetime, time_zone: str,
+                   policy: TicketSla | None = None) -> TicketFigures:
+    """The figures of one account's tickets, each given as (status, awaiting_since or None). A ticket escalated
+    by the rule was escalated when its 12 h ran out, so "today" is judged by that moment in the account's zone."""
+    policy = policy or TicketSla()
+    midnight = datetime.combine(now.astimezone(ZoneInfo(time_zone)).date(), datetime.min.time(), ZoneInfo(time_zone))
+    amber = timedelta(hours=policy.response_hours * policy.amber_share)
+    open_ = due_soon = breached = escalated_today = 0
+    for status, awaiting_since in tickets:
+        if status not in OPEN_STATES:
+            continue
+        open_ += 1
+        if awaiting_since is None or status == "pending":
+            continue
+        due = policy.due(awaiting_since)
+        if due <= now:
+            breached += 1
+        elif status != "escalated" and due - now <= amber:
+            due_soon += 1
+        if status == "escalated" and midnight <= policy.escalates(awaiting_since) <= now:
+            escalated_today += 1
+    return TicketFigures(open_, due_soon, breached, escalated_today)

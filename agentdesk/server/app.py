@@ -23,8 +23,15 @@ from agentdesk.server.routes import auth, calls, floor, health, presence, sync
 
 @asynccontextmanager
 async def _clock_work(app: FastAPI) -> AsyncIterator[None]:
-    """The backend's clock work (ticket escalation) runs while it serves, when the app was built with `jobs`."""
-    task = asyncio.create_task(run_jobs(app.state.engine)) if app.state.jobs else None
+    """The backend's clock work (ticket escalation, then the floor's ticket figures once a monitor has built the
+    floor) runs while it serves, when the app was built with `jobs`."""
+
+    def floor_tickets() -> None:
+        built = getattr(app.state, "floor", None)
+        if built is not None:
+            built.refresh_tickets(app.state.engine)
+
+    task = asyncio.create_task(run_jobs(app.state.engine, then=floor_tickets)) if app.state.jobs else None
     try:
         yield
     finally:

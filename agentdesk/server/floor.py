@@ -19,6 +19,7 @@ from sqlalchemy import Engine, text
 
 from agentdesk.clock import parse_iso
 from agentdesk.domain.daily_figures import CallFact, DayFacts, DayFigures, FigureRules, HoldFact, day_figures
+from agentdesk.domain.tickets import OPEN_STATES, TicketFigures, ticket_figures
 from agentdesk.reporting.day_reader import AccountInfo, accounts, read_day
 from agentdesk.server.sync import Caller, SyncRefused
 
@@ -92,6 +93,7 @@ class AccountOnFloor:
     calls: dict[str, CallFact] = field(default_factory=dict)
     figures: DayFigures | None = None
     figures_day: date | None = None
+    tickets: TicketFigures = field(default_factory=TicketFigures)
     version: int = 0
 
     def today(self, rules: FigureRules, now: datetime) -> DayFigures:
@@ -147,6 +149,24 @@ class Floor:
                     agent.unsynced, agent.last_push_at = int(unsynced), pushed
             self._rebuild_tallies(source, now)
             self.version += 1
+        self.refresh_tickets(engine, now=now)
+
+    def refresh_tickets(self, engine: Engine, *, now: datetime | None = None) -> None:
+        """Count every account's open tickets again from the database (the backend's jobs call this every turn;
+        a ticket's clock is hours long, so a minute's delay shows nothing wrong). Accounts whose figures changed
+        move, and reach the monitors with the next tick of their streams."""
+        now = now or datetime.now(UTC)
+        states = ", ".join(f"'{s}'" for s in sorted(OPEN_STATES))
+        by_account: dict[str, list[tuple[str, datetime | None]]] = {}
+        for account_id, status, awaiting in EngineSource(engine).rows(
+                f"SELECT account_id, status, awaiting_since FROM ticket WHERE status IN ({states})", {}):
+            by_account.setdefault(str(account_id), []).append((str(status), parse_iso(awaiting) if awaiting else None))
+        with self.lock:
+            for account in self.accounts.values():
+                figures = ticket_figures(by_account.get(account.info.id, []), now, account.info.time_zone)
+                if figures != account.tickets:
+                    account.tickets = figures
+                    self._account_moved(account)
 
     def add_agent(self, engine: Engine, agent_id: str) -> None:
         """Put an agent added since start-up on the floor (offline until their first event)."""
@@ -313,4 +333,6 @@ class Floor:
             "answered_before_ring_percent": f.answered_before_ring_percent,
             "asa_seconds": f.asa_seconds, "aht_seconds": f.aht_seconds, "holds": f.holds,
             "hold_cap_hits": f.hold_cap_hits,
+            "tickets": {"open": account.tickets.open, "due_soon": account.tickets.due_soon,
+                        "breached": account.tickets.breached, "escalated_today": account.tickets.escalated_today},
         }

@@ -8,6 +8,7 @@ domain's (`agentdesk.domain.tickets`).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, text
@@ -38,11 +39,15 @@ def escalate_overdue(engine: Engine, now: datetime | None = None, policy: Ticket
     return int(moved or 0)
 
 
-async def run_jobs(engine: Engine, every_s: float = ESCALATION_EVERY_S) -> None:
-    """Forever: the escalation job every `every_s` seconds (a failure waits for the next turn)."""
+async def run_jobs(engine: Engine, every_s: float = ESCALATION_EVERY_S,
+                   then: Callable[[], None] | None = None) -> None:
+    """Forever: the escalation job every `every_s` seconds, then `then` (off the event loop); a failure waits for
+    the next turn."""
     while True:
         try:
             await asyncio.to_thread(escalate_overdue, engine)
+            if then is not None:
+                await asyncio.to_thread(then)
         except Exception:  # the database may be away for a moment; the next turn tries again
             pass
         await asyncio.sleep(every_s)

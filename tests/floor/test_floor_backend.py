@@ -123,3 +123,44 @@ def _next_event(lines: object) -> tuple[str, dict]:
         elif line.startswith("data: "):
             return kind, json.loads(line[6:])
     raise AssertionError("the stream ended")
+
+
+def test_the_floor_counts_each_accounts_tickets_against_the_6_h_goal_and_the_12_h_rule(backend: Backend) -> None:
+    """One account's tickets set up around a fixed noon: one answered-and-waiting (pending), one due in 1 h (near
+    the goal), one 7 h old (past it), one escalated by the rule an hour ago; its supervisor's floor says so, and
+    after the late one is answered the floor's next count drops it."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from agentdesk.clock import iso
+
+    supervisor = _supervisor(backend)
+    account_id = max(backend.accounts_of(supervisor),
+                     key=lambda a: int(backend.scalar(f"SELECT count(*) FROM ticket WHERE account_id = '{a}'")))
+    zone = str(backend.scalar(f"SELECT time_zone FROM account WHERE id = '{account_id}'"))
+    noon = datetime.now(ZoneInfo(zone)).replace(hour=12, minute=0, second=0, microsecond=0).astimezone(UTC)
+    hours = {"pending": 3, "open": 5, "new": 7, "escalated": 13}
+    with backend.engine.begin() as conn:
+        conn.execute(text("UPDATE ticket SET status = 'closed', awaiting_since = NULL WHERE account_id = :a"),
+                     {"a": account_id})
+        ids = list(conn.execute(text("SELECT id FROM ticket WHERE account_id = :a ORDER BY id LIMIT 4"),
+                                {"a": account_id}).scalars())
+        assert len(ids) == 4
+        for ticket_id, (status, ago) in zip(ids, hours.items(), strict=True):
+            conn.execute(text("UPDATE ticket SET status = :s, awaiting_since = :w WHERE id = :i"),
+                         {"s": status, "w": iso(noon - timedelta(hours=ago)), "i": ticket_id})
+    floor = Floor()
+    floor.rebuild(backend.engine, now=noon)
+    counted = next(q for q in floor.changes(frozenset({account_id}), now=noon.timestamp())["accounts"])
+    assert counted["tickets"] == {"open": 4, "due_soon": 1, "breached": 2, "escalated_today": 1}
+    late = ids[2]
+    with backend.engine.begin() as conn:
+        conn.execute(text("UPDATE ticket SET status = 'open', awaiting_since = NULL WHERE id = :i"), {"i": late})
+    seen = floor.version
+    floor.refresh_tickets(backend.engine, now=noon)
+    moved = floor.changes(frozenset({account_id}), seen, now=noon.timestamp())["accounts"]
+    assert [q["tickets"]["breached"] for q in moved] == [1]
+    with _client(backend, supervisor) as client:  # the served floor carries the same figures
+        served = next(q for q in client.get("/floor").json()["accounts"] if q["account_id"] == account_id)
+    assert set(served["tickets"]) == {"open", "due_soon", "breached", "escalated_today"}
+    assert served["tickets"]["open"] == 4

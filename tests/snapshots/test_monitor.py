@@ -41,3 +41,18 @@ def test_quiet_floor(snap_compare: Any) -> None:
 
 def test_alarming_floor(snap_compare: Any) -> None:
     assert snap_compare(_app(alarming()), terminal_size=(80, 24), run_before=_settle)
+
+
+def test_tickets_past_and_near_the_goal(snap_compare: Any) -> None:
+    """t switches the queue panel to the tickets and e-mail: Alder has tickets past the 6 h goal (red, and an
+    alert), Birch some near it (amber)."""
+    floor = alarming()
+    floor["accounts"][0]["tickets"] = {"open": 14, "due_soon": 2, "breached": 3, "escalated_today": 1}
+    floor["accounts"][1]["tickets"] = {"open": 6, "due_soon": 1, "breached": 0, "escalated_today": 0}
+
+    async def tickets(pilot: Pilot[Any]) -> None:
+        await _settle(pilot)
+        await pilot.press("t")
+        await _settle(pilot)
+
+    assert snap_compare(_app(floor), terminal_size=(80, 24), run_before=tickets)
