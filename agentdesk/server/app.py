@@ -23,12 +23,13 @@ from agentdesk.server.routes import auth, calls, floor, health, presence, sync
 
 @asynccontextmanager
 async def _clock_work(app: FastAPI) -> AsyncIterator[None]:
-    """The backend's clock work (ticket escalation, then the floor's ticket figures once a monitor has built the
-    floor) runs while it serves, when the app was built with `jobs`."""
+    """The backend's clock work (ticket escalation, then, once a monitor has built the floor, its midnight and its
+    ticket figures) runs every minute while it serves, when the app was built with `jobs`."""
 
     def floor_tickets() -> None:
         built = getattr(app.state, "floor", None)
         if built is not None:
+            built.turn_the_day()
             built.refresh_tickets(app.state.engine)
 
     task = asyncio.create_task(run_jobs(app.state.engine, then=floor_tickets)) if app.state.jobs else None

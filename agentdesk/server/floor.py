@@ -69,6 +69,9 @@ class AgentOnFloor:
     last_seen: float = 0.0
     unsynced: int = 0
     last_push_at: str | None = None
+    day: date | None = None
+    """The day the counters above are of, in the zone of the agent's first account (they start again at its
+    midnight)."""
     version: int = 0
 
     def as_row(self, now: float) -> dict[str, Any]:
@@ -148,8 +151,35 @@ class Floor:
                     agent.since, agent.last_seen = float(since), float(seen)
                     agent.unsynced, agent.last_push_at = int(unsynced), pushed
             self._rebuild_tallies(source, now)
+            for agent in self.agents.values():
+                agent.day = self._agent_day(agent, now)
             self.version += 1
         self.refresh_tickets(engine, now=now)
+
+    def _agent_day(self, agent: AgentOnFloor, now: datetime) -> date:
+        first = next((self.accounts[a] for a in sorted(agent.accounts) if a in self.accounts), None)
+        return first.info.local_today(now) if first is not None else now.date()
+
+    def turn_the_day(self, now: datetime | None = None) -> None:
+        """At each account's midnight its calls of the day before leave the floor (a call still ringing or on
+        the line stays), and each agent's counters start again at the midnight of their first account. The
+        backend's jobs call this every minute."""
+        now = now or datetime.now(UTC)
+        with self.lock:
+            for account in self.accounts.values():
+                day = account.info.local_today(now)
+                old = [c.call_id for c in account.calls.values()
+                       if c.ended_at is not None and account.info.local_today(c.rang_at) != day]
+                for call_id in old:
+                    del account.calls[call_id]
+                if old:
+                    self._account_moved(account)
+            for agent in self.agents.values():
+                day = self._agent_day(agent, now)
+                if agent.day is not None and agent.day != day:
+                    agent.calls_today, agent.handle_seconds, agent.holds_today, agent.cap_hits_today = 0, 0.0, 0, 0
+                    self._moved(agent)
+                agent.day = day
 
     def refresh_tickets(self, engine: Engine, *, now: datetime | None = None) -> None:
         """Count every account's open tickets again from the database (the backend's jobs call this every turn;

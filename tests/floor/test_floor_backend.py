@@ -164,3 +164,39 @@ def test_the_floor_counts_each_accounts_tickets_against_the_6_h_goal_and_the_12_
         served = next(q for q in client.get("/floor").json()["accounts"] if q["account_id"] == account_id)
     assert set(served["tickets"]) == {"open", "due_soon", "breached", "escalated_today"}
     assert served["tickets"]["open"] == 4
+
+
+def test_at_midnight_the_days_calls_leave_the_floor_and_each_agents_counters_start_again() -> None:
+    """A New York account at 23:50: two calls ended today, one still on the line; its agent has two calls counted.
+    At 00:05 the account's figures are of the new day (the live call stays for when it ends) and the agent's calls,
+    handle time, holds and cap hits start again from nothing."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from agentdesk.domain.daily_figures import CallFact
+    from agentdesk.domain.sla import ServiceLevel
+    from agentdesk.reporting.day_reader import AccountInfo
+    from agentdesk.server.floor import AccountOnFloor, AgentOnFloor
+
+    new_york = ZoneInfo("America/New_York")
+    late = datetime(2026, 12, 3, 23, 50, tzinfo=new_york).astimezone(UTC)
+    info = AccountInfo("acc-ny", "Alder Home Services", "America/New_York", 118, ServiceLevel(80, 20))
+    calls = {f"c{n}": CallFact(f"c{n}", "in", late - timedelta(minutes=30 - n), late - timedelta(minutes=29 - n),
+                               late - timedelta(minutes=20 - n)) for n in (1, 2)}
+    calls["live"] = CallFact("live", "in", late - timedelta(minutes=1), late - timedelta(seconds=50))
+    floor = Floor()
+    floor.accounts[info.id] = AccountOnFloor(info, calls)
+    floor.agents["a1"] = AgentOnFloor("a1", "Dana Reyes", frozenset({info.id}), state="on call", calls_today=2,
+                                      handle_seconds=1_200.0, holds_today=3, cap_hits_today=1)
+    floor.turn_the_day(late)
+    before = floor.changes(frozenset({info.id}), now=late.timestamp())
+    assert before["accounts"][0]["answered"] == 3 and before["agents"][0]["calls_today"] == 2
+
+    after_midnight = late + timedelta(minutes=15)
+    seen = floor.version
+    floor.turn_the_day(after_midnight)
+    moved = floor.changes(frozenset({info.id}), seen, now=after_midnight.timestamp())
+    assert set(floor.accounts[info.id].calls) == {"live"}
+    assert [(q["offered"], q["answered"]) for q in moved["accounts"]] == [(0, 0)]
+    row = moved["agents"][0]
+    assert (row["calls_today"], row["holds_today"], row["cap_hits_today"], row["aht_seconds"]) == (0, 0, 0, None)
