@@ -98,6 +98,10 @@ class FloorModel:
             return "warning"
         return ""
 
+    def signed_in(self, account_id: str) -> int:
+        """Agents of the account who are on the floor now (any state but offline)."""
+        return sum(1 for r in self.agents.values() if account_id in r["accounts"] and r["state"] != "offline")
+
     @staticmethod
     def ticket_level(queue: dict[str, Any]) -> str:
         """'critical' when an account has tickets past the 6 h response goal, 'warning' when some are near it."""

@@ -11,13 +11,20 @@ from agentdesk.monitoring import FloorModel, clock_text
 from widgets.screen_text import one_line
 
 HEADER = f"{'Account':<12} {'Off':>4} {'Ans':>4} {'Abn':>4} {'Wait':>4} {'Longst':>6} {'SL ans':>6} {'SL off':>6}" \
-         f" {'<3rd':>5} {'ASA':>5} {'AHT':>5}"
+         f" {'<3rd':>5} {'ASA':>5} {'AHT':>5} {'Staff':>5}"
+"""Staff: agents of the account on the floor now / agents needed this hour (Erlang C on the last four same
+weekdays; — when the backend has no history to forecast from)."""
 TICKETS_HEADER = f"{'Account':<12} {'Open':>5} {'Due <1h30':>9} {'Past 6h':>8} {'Escalated today':>16}"
 LEVEL_STYLES = {"critical": "bold red", "warning": "yellow", "": ""}
 
 
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.0f}%"
+
+
+def _staff(model: FloorModel, queue: dict[str, Any]) -> str:
+    needed = queue.get("agents_needed")
+    return f"{model.signed_in(queue['account_id'])}/{'—' if needed is None else needed}"
 
 
 class QueueGauges(Static):
@@ -38,7 +45,7 @@ class QueueGauges(Static):
                     f" {queue['abandoned']:>4} {queue['waiting']:>4} {clock_text(now - oldest if oldest else None):>6}"
                     f" {_pct(queue['service_level_of_answered']):>6} {_pct(queue['service_level_of_offered']):>6}"
                     f" {_pct(queue['answered_before_ring_percent']):>5} {clock_text(queue['asa_seconds']):>5}"
-                    f" {clock_text(queue['aht_seconds']):>5}\n")
+                    f" {clock_text(queue['aht_seconds']):>5} {_staff(model, queue):>5}\n")
             text.append(line, style=LEVEL_STYLES[model.queue_level(queue, now)])
         total: dict[str, Any] = model.totals()
         text.append(f"{'All':<12} {total['offered']:>4} {total['answered']:>4} {total['abandoned']:>4}"

@@ -31,6 +31,7 @@ async def _clock_work(app: FastAPI) -> AsyncIterator[None]:
         if built is not None:
             built.turn_the_day()
             built.refresh_tickets(app.state.engine)
+            built.plan_staffing(app.state.engine)
 
     task = asyncio.create_task(run_jobs(app.state.engine, then=floor_tickets)) if app.state.jobs else None
     try:

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, text
 
@@ -21,6 +22,7 @@ from agentdesk.clock import parse_iso
 from agentdesk.domain.daily_figures import CallFact, DayFacts, DayFigures, FigureRules, HoldFact, day_figures
 from agentdesk.domain.tickets import OPEN_STATES, TicketFigures, ticket_figures
 from agentdesk.reporting.day_reader import AccountInfo, accounts, read_day
+from agentdesk.reporting.staffing_forecast import forecast
 from agentdesk.server.sync import Caller, SyncRefused
 
 OFFLINE_AFTER_S = 30.0
@@ -97,6 +99,11 @@ class AccountOnFloor:
     figures: DayFigures | None = None
     figures_day: date | None = None
     tickets: TicketFigures = field(default_factory=TicketFigures)
+    needed: tuple[int, ...] = ()
+    """Agents needed in each local hour of `needed_day` (Erlang C on the last four same weekdays); () unknown."""
+    needed_day: date | None = None
+    hour: int | None = None
+    """The local hour the account's row was last sent for (its agents-needed figure changes on the hour)."""
     version: int = 0
 
     def today(self, rules: FigureRules, now: datetime) -> DayFigures:
@@ -155,6 +162,29 @@ class Floor:
                 agent.day = self._agent_day(agent, now)
             self.version += 1
         self.refresh_tickets(engine, now=now)
+        self.plan_staffing(engine, now=now)
+
+    def plan_staffing(self, engine: Engine, *, now: datetime | None = None) -> None:
+        """Each account's agents needed per hour of its day, forecast once a day (at start-up and after its
+        midnight) from the last four same weekdays; on each new local hour the account's row moves, so monitors
+        see this hour's figure. The backend's jobs call this every minute."""
+        now = now or datetime.now(UTC)
+        source = EngineSource(engine)
+        with self.lock:
+            stale = [a.info for a in self.accounts.values() if a.needed_day != a.info.local_today(now)]
+        plans = {}
+        for info in stale:  # off the lock: four days of each account's calls are read
+            day = info.local_today(now)
+            hours = forecast(source, info, day, rules=self.rules).hours
+            plans[info.id] = (day, tuple(h.needed.agents if h.needed else 0 for h in hours))
+        with self.lock:
+            for account in self.accounts.values():
+                if account.info.id in plans:
+                    account.needed_day, account.needed = plans[account.info.id]
+                hour = now.astimezone(ZoneInfo(account.info.time_zone)).hour
+                if account.info.id in plans or hour != account.hour:
+                    account.hour = hour
+                    self._account_moved(account)
 
     def _agent_day(self, agent: AgentOnFloor, now: datetime) -> date:
         first = next((self.accounts[a] for a in sorted(agent.accounts) if a in self.accounts), None)
@@ -363,6 +393,8 @@ class Floor:
             "answered_before_ring_percent": f.answered_before_ring_percent,
             "asa_seconds": f.asa_seconds, "aht_seconds": f.aht_seconds, "holds": f.holds,
             "hold_cap_hits": f.hold_cap_hits,
+            "agents_needed": account.needed[now.astimezone(ZoneInfo(account.info.time_zone)).hour]
+            if len(account.needed) == 24 and account.needed_day == account.info.local_today(now) else None,
             "tickets": {"open": account.tickets.open, "due_soon": account.tickets.due_soon,
                         "breached": account.tickets.breached, "escalated_today": account.tickets.escalated_today},
         }

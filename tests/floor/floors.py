@@ -24,7 +24,7 @@ def queue(account_id: str, name: str, **more: Any) -> dict[str, Any]:
     row = {"account_id": account_id, "name": name, "target": "80/20", "offered": 140, "answered": 131,
            "abandoned": 4, "short_abandons": 2, "waiting": 0, "oldest_waiting": None,
            "service_level_of_answered": 91.6, "service_level_of_offered": 88.9, "answered_before_ring_percent": 84.0,
-           "asa_seconds": 8.2, "aht_seconds": 252.0, "holds": 40, "hold_cap_hits": 1}
+           "asa_seconds": 8.2, "aht_seconds": 252.0, "holds": 40, "hold_cap_hits": 1, "agents_needed": 4}
     row.update(more)
     return row
 

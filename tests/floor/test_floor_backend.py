@@ -200,3 +200,31 @@ def test_at_midnight_the_days_calls_leave_the_floor_and_each_agents_counters_sta
     assert [(q["offered"], q["answered"]) for q in moved["accounts"]] == [(0, 0)]
     row = moved["agents"][0]
     assert (row["calls_today"], row["holds_today"], row["cap_hits_today"], row["aht_seconds"]) == (0, 0, 0, None)
+
+
+def test_each_account_shows_the_agents_needed_this_hour_and_moves_on_the_hour(backend: Backend) -> None:
+    """The floor's agents-needed figure is the staffing forecast's for the account's current local hour (the
+    same Erlang C as `agentdesk staffing --from-history`); when the hour turns, the account's row is sent again
+    with the next hour's figure."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from agentdesk.reporting.staffing_forecast import forecast
+
+    floor = Floor()
+    floor.rebuild(backend.engine)
+    info = max((a.info for a in floor.accounts.values()), key=lambda i: len(floor.accounts[i.id].calls))
+    zone = ZoneInfo(info.time_zone)
+    base = datetime.now(zone).replace(hour=10, minute=59, second=0, microsecond=0)
+    if base.astimezone(UTC) > datetime.now(UTC):
+        base -= timedelta(days=1)  # a moment already past, so the forecast's four weeks are history
+    plan = forecast(EngineSource(backend.engine), info, base.date(), rules=floor.rules).hours
+    expected = {h.hour: (h.needed.agents if h.needed else 0) for h in plan}
+    assert any(expected.values()), "the demo backend has calls in the four same weekdays before"
+    floor.plan_staffing(backend.engine, now=base.astimezone(UTC))
+    row = next(q for q in floor.changes(frozenset({info.id}), now=base.timestamp())["accounts"])
+    assert row["agents_needed"] == expected[10]
+    seen = floor.version
+    floor.plan_staffing(backend.engine, now=(base + timedelta(minutes=30)).astimezone(UTC))
+    moved = floor.changes(frozenset({info.id}), seen, now=(base + timedelta(minutes=30)).timestamp())["accounts"]
+    assert [q["agents_needed"] for q in moved] == [expected[11]]
