@@ -176,3 +176,33 @@ def test_the_same_message_delivered_twice_is_taken_once(backend_engine: Engine) 
     assert _rows(backend_engine, "SELECT version FROM sync_state")[0][0] == version
     assert _rows(backend_engine, "SELECT id FROM ticket_message WHERE ticket_id = :t", t=first.ticket_id) == [
         (first.received_id,)]
+
+
+def test_two_backend_processes_starting_together_both_make_or_find_the_mail_tables(backend_engine: Engine) -> None:
+    """Two `agentdesk server` processes on one database start at the same moment: each makes the mail tables if
+    missing; neither dies of the other's CREATE TABLE, and every account ends with exactly one address."""
+    import subprocess
+    import sys
+
+    url = backend_engine.url.render_as_string(hide_password=False)
+    code = ("import sys\nfrom agentdesk.server.db import make_engine\n"
+            "from agentdesk.server.mail.schema import ensure_mail_schema\n"
+            "engine = make_engine(sys.argv[1])\nsys.stdin.readline()\n"
+            "ensure_mail_schema(engine, '2000-01-01T00:00:00.000000Z')\n")
+    for _ in range(3):  # a race shows only sometimes: try it a few times on fresh tables
+        with backend_engine.begin() as conn:
+            for table in ("mail_counter", "mail_mailbox"):
+                conn.execute(text(f"DROP TABLE IF EXISTS {table}"))
+        starters = [subprocess.Popen([sys.executable, "-c", code, url], stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+                    for _ in range(2)]
+        for starter in starters:  # both ready; go together
+            assert starter.stdin is not None
+            starter.stdin.write(b"go\n")
+        for starter in starters:
+            assert starter.stdin is not None
+            starter.stdin.flush()
+        for starter in starters:
+            _, err = starter.communicate(timeout=60)
+            assert starter.returncode == 0, err.decode()[-2000:]
+        addresses = _rows(backend_engine, "SELECT account_id, count(*) FROM mail_mailbox GROUP BY account_id")
+        assert addresses and all(count == 1 for _, count in addresses)

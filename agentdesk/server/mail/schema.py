@@ -134,6 +134,11 @@ def ensure_mail_schema(engine: Engine, since: str) -> None:
         if engine in _READY:
             return
         with engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                # Two backend processes starting together on one database: the second waits here for the first
+                # to commit, then finds the tables (PostgreSQL's CREATE TABLE is not safe to race; SQLite's
+                # BEGIN IMMEDIATE already puts them one after the other).
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('agentdesk.mail_schema'))"))
             mail_metadata.create_all(conn)
             taken = set(conn.execute(text("SELECT address FROM mail_mailbox")).scalars())
             rows = conn.execute(text(
