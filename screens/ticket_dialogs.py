@@ -202,12 +202,12 @@ class CaseFromCall(ModalScreen[tuple[str, str] | None]):
         with Vertical(classes="dialog"):
             yield Static(f"New case for {one_line(self.customer_name, 40)}", classes="dialog-title", markup=False)
             after = "" if self.has_email else " They have no e-mail address on file: ask them to write it down."
-            yield Static(f"The case number shows once the case is saved: read it to the caller then.{after}",
+            yield Static(f"Its number shows once the case is saved: read it to the caller then.{after}",
                          markup=False)
             yield Input(placeholder="subject, e.g. Boiler makes a noise", id="subject", max_length=200)
             yield TextArea(id="body", soft_wrap=True, tab_behavior="focus")
             yield Static("", id="error", classes="dialog-error", markup=False)
-            yield Static("Type the subject · Enter what was said · Ctrl+S open the case · Esc back",
+            yield Static("Subject, Enter, what was said · Ctrl+S opens the case · Esc back",
                          classes="dialog-hint", markup=False)
 
     def on_mount(self) -> None:

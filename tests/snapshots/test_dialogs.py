@@ -1,0 +1,38 @@
+"""Every dialog of the desk at 80x24, opened by its key during a call, as an agent on a small terminal meets it:
+fixed clock, fixed demo data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from screens.app import AgentDeskApp
+from tests.desk import settle
+from tests.snapshots.test_workspace import on_a_call
+
+# (name, the keys after the call is answered): each opens one dialog (or overlay) over the workspace.
+DIALOGS = [
+    ("help", ("question_mark",)),
+    ("find_customer", ("slash",)),
+    ("comment", ("c",)),
+    ("faq_search", ("s", *"warranty")),
+    ("escalate", ("x",)),
+    ("needs_attention", ("exclamation_mark",)),
+    ("outbound", ("w",)),
+    ("case_from_call", ("o",)),
+    ("wrap_up", ("e",)),
+    ("call_scripts", ("g",)),
+]
+
+
+@pytest.mark.parametrize("keys", [keys for _, keys in DIALOGS], ids=[name for name, _ in DIALOGS])
+def test_dialog_at_80x24(snap_compare: Any, app: AgentDeskApp, keys: tuple[str, ...]) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await on_a_call(pilot)
+        await pilot.press(*keys)
+        await settle(pilot)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
