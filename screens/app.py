@@ -45,6 +45,13 @@ class AgentDeskApp(App[None]):
 
     TITLE = "AgentDesk"
     ENABLE_COMMAND_PALETTE = True
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    CSS = """
+    /* Under 100 columns a notice is one line high, on the left over the history's detail: the FAQ pane on the
+       right holds what the agent is reading to the caller. */
+    Screen.-narrow ToastHolder { align-horizontal: left; }
+    Screen.-narrow Toast { padding: 0 1; margin-top: 0; }
+    """
     BINDINGS = [
         # Quit is in the help overlay and the palette; the footer's last place at 80 columns goes to `?`.
         Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False, priority=True, tooltip="Leave the workstation"),

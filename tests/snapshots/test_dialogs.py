@@ -24,6 +24,8 @@ DIALOGS = [
     ("case_from_call", ("o",)),
     ("wrap_up", ("e",)),
     ("call_scripts", ("g",)),
+    # A notice (toast) at 80 columns: one line high, on the left, the FAQ pane left free.
+    ("notice_after_wrap_up", ("e", *"Boiler fixed", "ctrl+s")),
 ]
 
 
