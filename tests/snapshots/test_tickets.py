@@ -49,3 +49,30 @@ class TestTickets:
             await settle(pilot)
 
         assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+# The ticket's dialogs at 80x24, each opened by its key on the refund ticket above.
+TICKET_DIALOGS = [
+    ("template", ("ctrl+t",)),            # the template picker, with its preview
+    ("state", ("ctrl+o",)),               # pending, escalated, reopen, close, review
+    ("assign", ("ctrl+g",)),              # the agents, the one who has it greyed
+    ("save_the_sale", ("ctrl+b",)),       # help first: the offer
+    ("inbox_search", ("slash",)),         # in the inbox (no ticket opened): search
+]
+
+
+@pytest.mark.parametrize("keys", [keys for _, keys in TICKET_DIALOGS], ids=[name for name, _ in TICKET_DIALOGS])
+def test_ticket_dialog_at_80x24(snap_compare: Any, app: AgentDeskApp, keys: tuple[str, ...]) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        if keys != ("slash",):
+            pilot.app.push_screen(TicketScreen(refund_with_a_thread(app)))
+            await settle(pilot)
+            pilot.app.screen.query_one(TextArea).cursor_blink = False
+        await pilot.press(*keys)
+        await settle(pilot)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
