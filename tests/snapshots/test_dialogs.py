@@ -17,6 +17,7 @@ DIALOGS = [
     ("help", ("question_mark",)),
     ("find_customer", ("slash",)),
     ("comment", ("c",)),
+    ("new_customer", ("n",)),
     ("faq_search", ("s", *"warranty")),
     ("escalate", ("x",)),
     ("needs_attention", ("exclamation_mark",)),
