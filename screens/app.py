@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
@@ -28,6 +28,7 @@ from agentdesk.records import Agent
 from agentdesk.sound import SilentOutput, SoundOutput
 from agentdesk.sound.fetch import RecordingCache
 from agentdesk.store import Store
+from screens.notices import PlainNotices
 from screens.workspace import Workspace
 from screens.workspace_sound import sound_off
 from widgets.screen_text import one_line
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from sync.loop import SyncLoop
 
 
-class AgentDeskApp(App[None]):
+class AgentDeskApp(PlainNotices):
     """The workstation: one agent, one line, one local store."""
 
     TITLE = "AgentDesk"
@@ -230,7 +231,7 @@ class AgentDeskApp(App[None]):
 
         def tell() -> None:
             self.unsaved = True
-            self.notify(message, title="Not saved", severity="error", timeout=8, markup=False)
+            self.notify(message, title="Not saved", severity="error", timeout=8)
 
         if threading.get_ident() == self._ui_thread:
             tell()

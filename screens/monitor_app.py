@@ -6,14 +6,14 @@ import time
 from collections.abc import Callable
 
 import httpx
-from textual.app import App
 
 from agentdesk.monitoring import AlertRules, FloorModel
 from screens.monitor import MonitorScreen
+from screens.notices import PlainNotices
 from sync.floor_feed import FloorActions, FloorFeed
 
 
-class MonitorApp(App[None]):
+class MonitorApp(PlainNotices):
     """A supervisor's monitor on `server_url` with `token`; `model` and `clock` for tests (a still floor when
     `server_url` is None)."""
 

@@ -19,6 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
+from agentdesk.desks.messages import reason_for_agent
 from agentdesk.domain import tickets as rules
 from agentdesk.domain.faq import parse_answer
 from agentdesk.domain.templates import TemplateFields, TemplateProblem, render
@@ -153,8 +154,8 @@ class TicketScreen(Screen[None]):
         def failed(done: Future[object]) -> None:
             if done.exception() is not None:
                 self.app.call_from_thread(
-                    lambda: self.notify(f"The draft was not saved: {done.exception()}", severity="error", timeout=8,
-                                        markup=False))
+                    lambda: self.notify(f"The draft was not saved. {reason_for_agent(done.exception())}",
+                                        severity="error", timeout=8))
 
         future.add_done_callback(failed)
         return future
@@ -226,7 +227,7 @@ class TicketScreen(Screen[None]):
             try:
                 text = render(bodies[template_id], fields)
             except TemplateProblem as problem:
-                self.notify(str(problem), title="Template not inserted", severity="error", timeout=8, markup=False)
+                self.notify(str(problem), title="Template not inserted", severity="error", timeout=8)
                 return
             self.query_one(TicketComposer).insert(text)
 
@@ -259,13 +260,13 @@ class TicketScreen(Screen[None]):
     # -- the life of a ticket ----------------------------------------------------------------------------
 
     def refused(self, error: rules.MoveRefused) -> None:
-        self.notify(str(error), title="Not possible", severity="warning", timeout=6, markup=False)
+        self.notify(str(error), title="Not possible", severity="warning", timeout=6)
 
     def saved_then(self, future: Future[int], said: str | None = None) -> None:
         """Once committed: say `said` (when given) and read the ticket again."""
         def then() -> None:
             if said:
-                self.notify(said, timeout=3, markup=False)
+                self.notify(said, timeout=3)
             self.load_ticket()
 
         self.after_saved(future, then)

@@ -81,7 +81,7 @@ class SaveTheSale:
         try:
             return render(template, fields)
         except TemplateProblem as problem:
-            self.screen.notify(str(problem), severity="error", markup=False)
+            self.screen.notify(str(problem), severity="error")
             return None
 
     def offer_help(self) -> None:

@@ -72,7 +72,7 @@ class CaseKeys:
             try:
                 opened = self.tickets.open_case(call, customer, self.tickets.next_case_number(), subject, said)
             except CaseRefused as refused:
-                screen.notify(str(refused), title="No case opened", severity="error", timeout=8, markup=False)
+                screen.notify(str(refused), title="No case opened", severity="error", timeout=8)
                 return
 
             def saved() -> None:
@@ -81,7 +81,7 @@ class CaseKeys:
                 queued = "the confirmation is queued to them" if customer.emails else \
                     "no confirmation can be sent (no e-mail address on file): ask them to write it down"
                 screen.notify(f"Case {opened.case_number} saved. Read this number to {one_line(customer.name, 40)}; "
-                              f"{queued}.", timeout=6, markup=False)
+                              f"{queued}.", timeout=6)
                 then()
 
             self.after_saved(opened.saved, saved)

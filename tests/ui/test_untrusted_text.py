@@ -51,3 +51,19 @@ async def test_hostile_name_and_comment_are_shown_safely(app: AgentDeskApp) -> N
         await pilot.click("#card")
         await settle(pilot)
         assert app.is_running  # the markup in the name did not quit the app
+
+
+async def test_a_notice_that_carries_a_customers_name_shows_its_brackets_as_written(app: AgentDeskApp) -> None:
+    """Notices often name the customer ("Case … saved. Read this number to <name>"): a name written as markup is
+    shown as written from any screen's notify, never read as a style or a terminal hyperlink."""
+    from tests.desk import screen_text
+
+    name = "[bold]Eve[/bold] [link=http://evil.example]here[/link]"
+    async with app.run_test(size=(120, 35), notifications=True) as pilot:
+        await settle(pilot)
+        app.screen.notify(name, title="Read this number to", timeout=30)  # one line of the notice: the name
+        await pilot.pause(0.3)  # a notice is mounted on the next refresh
+        shown = screen_text(app)
+        flat = shown.replace(" ", "")  # the screenshot's text comes in runs split at style changes
+        assert "Readthisnumberto" in flat
+        assert "[bold]Eve[/bold]" in flat and "[link=http://evil.example]here[/link]" in flat
