@@ -32,10 +32,11 @@ class AccountRow(SQLModel, table=True):
 
 
 class AgentRow(SQLModel, table=True):
-    """A person at a terminal: agent, senior agent, supervisor or admin."""
+    """A person at a terminal: agent, senior agent, supervisor, quality control (`qc`: rates interactions) or
+    admin."""
 
     __tablename__ = "agent"
-    __table_args__ = (CheckConstraint("role IN ('agent', 'senior', 'supervisor', 'admin')"),)
+    __table_args__ = (CheckConstraint("role IN ('agent', 'senior', 'supervisor', 'qc', 'admin')", name="agent_role"),)
 
     id: str = Field(primary_key=True)
     name: str
@@ -98,6 +99,7 @@ class Interaction(SQLModel, table=True):
         CheckConstraint("direction IN ('in', 'out')"),
         CheckConstraint("state IN ('ringing', 'answered', 'ended')"),
         Index("interaction_timeline", "customer_id", "channel", "at", "id"),
+        Index("interaction_review", "account_id", "state", "at"),
     )
 
     id: str = Field(primary_key=True)
@@ -442,6 +444,37 @@ class Appointment(SQLModel, table=True):
     note: str = ""
     rating: int | None = None  # the customer's 1-5 answer to the survey after it
     rating_comment: str | None = None
+
+
+class Rating(SQLModel, table=True):
+    """A score of 1 to 5 with a comment given to one interaction (call, e-mail, chat, SMS, web form) or one ticket
+    reply, by quality control (`qc`) or by the customer (`customer`: a survey's answer).
+
+    `agent_id` is the agent rated (the interaction's or the reply's), `rated_by` who gave it (the quality-control
+    reviewer; NULL for a customer's). One rating per source per interaction or reply: rating again replaces it.
+    """
+
+    __tablename__ = "rating"
+    __table_args__ = (
+        CheckConstraint("source IN ('qc', 'customer')"),
+        CheckConstraint("score BETWEEN 1 AND 5"),
+        CheckConstraint("(interaction_id IS NULL) <> (message_id IS NULL)"),
+        Index("rating_interaction", "interaction_id", "source", unique=True),
+        Index("rating_message", "message_id", "source", unique=True),
+        Index("rating_agent", "agent_id", "at"),
+        Index("rating_day", "account_id", "at"),
+    )
+
+    id: str = Field(primary_key=True)
+    account_id: str = Field(foreign_key="account.id")
+    interaction_id: str | None = Field(default=None, foreign_key="interaction.id")
+    message_id: str | None = Field(default=None, foreign_key="ticket_message.id")
+    agent_id: str | None = Field(default=None, foreign_key="agent.id")
+    source: str
+    score: int
+    comment: str = ""
+    rated_by: str | None = None
+    at: str
 
 
 class AppointmentSlot(SQLModel, table=True):
