@@ -77,6 +77,22 @@ def main(
     ctx.obj = (config, store_path)
     if ctx.invoked_subcommand is not None:
         return
+    _run(config, store_path, demo_calls=demo_calls, startup_probe=startup_probe)
+
+
+@main.command()
+@click.pass_context
+def review(ctx: click.Context) -> None:
+    """Quality review: rate the oldest unrated calls, e-mails and replies of your accounts, 1 to 5 (quality
+    control, supervisors and admins)."""
+    config, store_path = ctx.obj
+    _run(config, store_path, start="review")
+
+
+def _run(config: Path | None, store_path: Path | None, *, demo_calls: bool = False,
+         startup_probe: Path | None = None, start: str = "desk") -> None:
+    """The workstation on `start`: the agent's desk, or the quality review."""
+    app = None
     settings = _settings(config, store_path)
     store = _open_store(settings)
     try:
@@ -95,10 +111,10 @@ def main(
         from screens.app import make_app
 
         # Before the screen starts: PortAudio's start-up chatter is kept off the terminal by moving fd 2.
-        sound = open_output(settings.sound.device, volume=settings.sound.volume, muted=settings.sound.mute,
-                            screen_on_stderr=True)
+        sound = None if start == "review" else open_output(
+            settings.sound.device, volume=settings.sound.volume, muted=settings.sound.mute, screen_on_stderr=True)
         app = make_app(settings, store, demo_calls=demo_calls or None, sync_loop=loop, call_source=call_source,
-                       sound=sound)
+                       sound=sound, start=start)
         app.first_frame_probe = startup_probe
         _log_beside(settings.store.path)
         app.run()
@@ -106,7 +122,7 @@ def main(
         raise click.ClickException(str(error)) from None
     finally:
         store.close()
-    if app.return_code:
+    if app is not None and app.return_code:
         sys.exit(app.return_code)
 
 

@@ -26,6 +26,7 @@ from agentdesk.demodata.appointments import add_appointment_book
 from agentdesk.demodata.content import HOSTILE_NAMES
 from agentdesk.demodata.histories import Histories
 from agentdesk.demodata.loader import RowBuffer, restore_indexes, set_aside_indexes, wipe
+from agentdesk.demodata.quality import add_quality
 from agentdesk.demodata.tickets import add_refund_and_cancellation_tickets
 from agentdesk.demodata.world import Dice, build_world, make_pools
 from agentdesk.errors import StoreError
@@ -143,6 +144,7 @@ def _load(
     rows.flush(conn)
     extras = add_refund_and_cancellation_tickets(conn, world, seed, customers, histories.order_number)
     extras.update(add_appointment_book(conn, world, seed))
+    extras.update(add_quality(conn, world, seed, now))
     tell("building indexes")
     restore_indexes(conn, set_aside)
     rebuild_search_indexes(conn)

@@ -99,7 +99,7 @@ class Interaction(SQLModel, table=True):
         CheckConstraint("direction IN ('in', 'out')"),
         CheckConstraint("state IN ('ringing', 'answered', 'ended')"),
         Index("interaction_timeline", "customer_id", "channel", "at", "id"),
-        Index("interaction_review", "account_id", "state", "at"),
+        Index("interaction_review", "account_id", "state", "at", "id"),
     )
 
     id: str = Field(primary_key=True)
@@ -236,6 +236,7 @@ class TicketMessage(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("kind IN ('customer', 'reply', 'note')"),
         Index("ticket_message_ticket", "ticket_id", "created_at"),
+        Index("ticket_message_review", "account_id", "kind", "created_at", "id"),
     )
 
     id: str = Field(primary_key=True)

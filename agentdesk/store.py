@@ -1,8 +1,8 @@
 """The local store: one SQLite file that the workstation reads and writes, online or not.
 
 `Store` is made of parts that share one connection holder (`localstore.holder.Connections`): `store.queries`
-(accounts, agents, customers, history, FAQ, tasks), `store.tickets`, `store.appointments`, and `store.changes`
-(mutations with their outbox rows, pulls and first copies; see docs/sync.md). Reads return the records of
+(accounts, agents, customers, history, FAQ, tasks), `store.tickets`, `store.appointments`, `store.ratings`,
+and `store.changes` (mutations with their outbox rows, pulls and first copies; see docs/sync.md). Reads return the records of
 `agentdesk.records`. Writes go through one connection under a re-entrant lock; screens read through a second,
 read-only one, so a read never waits for a commit's fsync. The store's older methods (`store.inbox(...)`,
 `store.mutate(...)`) stay as one-line delegations to the parts; new code may call the parts directly.
@@ -31,6 +31,7 @@ from agentdesk.localstore.changes import Changes
 from agentdesk.localstore.connection import connect, quick_check
 from agentdesk.localstore.holder import Connections
 from agentdesk.localstore.queries import Queries
+from agentdesk.localstore.rating_store import Ratings
 from agentdesk.localstore.ticket_store import Tickets
 from agentdesk.localstore.transaction import transaction, translate
 from agentdesk.records import (
@@ -78,6 +79,8 @@ class Store:
         """Appointment types, professionals, free slots, bookings, outbound calls due."""
         self.changes = Changes(self._connections)
         """Mutations and their outbox, pulls, first copies, rejections."""
+        self.ratings = Ratings(self._connections)
+        """The quality review queue and agents' rating averages."""
 
     @classmethod
     def open(cls, path: Path, clock: Clock, *, region: str = "US") -> Store:

@@ -101,12 +101,19 @@ class AgentDeskApp(PlainNotices):
         self.sound: SoundOutput | SilentOutput | None = None
         """Where the desk's sounds go (`make_app(sound=...)`); None: started without sound, the bell only."""
         self._recordings: RecordingCache | None = None
+        self.start = "desk"
+        """What the workstation opens on: the agent's desk, or the quality review (`agentdesk review`)."""
 
     def on_mount(self) -> None:
         self.theme = self.settings.ui.theme
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
-        self.push_screen(Workspace(self.desks, self.store.accounts()))
+        if self.start == "review":
+            from screens.review import ReviewScreen
+
+            self.push_screen(ReviewScreen(self.desks.review, self.store.accounts()))
+        else:
+            self.push_screen(Workspace(self.desks, self.store.accounts()))
         if self.sound is not None and not self.sound.available:
             # Said once, at the start of the shift; everything else works as before and the bell still rings.
             self.notify(f"{sound_off(self.sound.reason or '')} The terminal bell rings instead.",
@@ -247,11 +254,18 @@ class AgentDeskApp(PlainNotices):
             return
         self.push_screen(HelpOverlay(keys_of(self, self.screen)))
 
+    def _open_ratings(self) -> None:
+        from screens.review import RatingAverages
+
+        self.push_screen(RatingAverages(self.desks.review))
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Every key of the screen is also a command in the palette, named in words with the key to press."""
         for command in super().get_system_commands(screen):
             if command.title not in self.PALETTE_REPLACED:
                 yield command
+        yield SystemCommand("My ratings", "Your quality and customer ratings over the last 30 days (a reviewer: "
+                            "every agent's)", self._open_ratings)
         seen: set[str] = set()
         for active in screen.active_bindings.values():
             binding = active.binding
@@ -289,6 +303,7 @@ def make_app(
     demo_calls: bool | None = None,
     sync_loop: SyncLoop | None = None,
     sound: SoundOutput | SilentOutput | None = None,
+    start: str = "desk",
 ) -> AgentDeskApp:
     """Build the workstation for a store: the one way the CLI and the tests make the App. With `sync_loop` the
     terminal syncs with the backend in the background once it is on screen; `sound` is the output opened for it
@@ -306,7 +321,10 @@ def make_app(
             unknown_share=settings.demo.unknown_caller_share,
             mean_seconds_between_calls=settings.demo.mean_seconds_between_calls if auto else None,
         )
-    app = AgentDeskApp(settings, store, clock, call_source, pick_agent(store, settings.agent.id))
+    reviewing = start == "review"
+    app = AgentDeskApp(settings, store, clock, call_source,
+                       pick_agent(store, settings.agent.id, reviewer=reviewing))
+    app.start = start
     app.sync_loop = sync_loop
     app.sound = sound
     return app

@@ -36,9 +36,10 @@ def status_options(card: TicketCard) -> list[Option]:
 
 
 def assign_options(card: TicketCard, agents: list[Agent]) -> list[Option]:
-    """Every agent (the one who has it greyed), and back to the queue ("-")."""
+    """Every agent who handles tickets (the one who has it greyed; quality reviewers rate work, they do not take
+    it), and back to the queue ("-")."""
     options = [(a.id, f"{a.name} ({a.role})" + (" · has it now" if a.id == card.assignee_id else ""),
-                a.id != card.assignee_id) for a in agents]
+                a.id != card.assignee_id) for a in agents if a.role != "qc"]
     options.append(("-", "Nobody (back to the queue)", card.assignee_id is not None))
     return options
 

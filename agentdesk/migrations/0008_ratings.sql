@@ -25,4 +25,5 @@ CREATE UNIQUE INDEX rating_message ON rating (message_id, source);
 CREATE INDEX rating_agent ON rating (agent_id, at);
 CREATE INDEX rating_day ON rating (account_id, at);
 -- The review queue walks one account's ended interactions oldest first.
-CREATE INDEX interaction_review ON interaction (account_id, state, at);
+CREATE INDEX interaction_review ON interaction (account_id, state, at, id);
+CREATE INDEX ticket_message_review ON ticket_message (account_id, kind, created_at, id);

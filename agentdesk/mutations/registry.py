@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agentdesk.errors import UnknownMutation
-from agentdesk.mutations import appointments, calls, customers, ticket_outcomes, tickets
+from agentdesk.mutations import appointments, calls, customers, ratings, ticket_outcomes, tickets
 from agentdesk.mutations.access import Access, MayActOn, check, reads
 from agentdesk.mutations.shared import Mutator
 
@@ -84,6 +84,8 @@ SHIPPED: tuple[Registered, ...] = (
     Registered("appointment.cancel", 1, appointments.cancel, reads("appointment_id", by=AGENT)),
     Registered("appointment.survey", 1, appointments.survey, reads("appointment_id", by=AGENT)),
     Registered("task.done", 1, appointments.task_done, reads("task_id", by=AGENT)),
+    # quality
+    Registered("rating.record", 1, ratings.record, reads("account_id", "interaction_id", "message_id", by=AGENT)),
 )
 """The mutations this AgentDesk ships."""
 

@@ -34,6 +34,13 @@ from agentdesk.records.faq import (
     FaqHit,
     FaqLink,
 )
+from agentdesk.records.quality import (
+    RatingAverage,
+    ReviewCursor,
+    ReviewHold,
+    ReviewItem,
+    ReviewLine,
+)
 from agentdesk.records.sync import (
     PullApplied,
     Rejection,
@@ -55,7 +62,8 @@ from agentdesk.records.tickets import (
 __all__ = [
     "Account", "Agent", "AppointmentType", "Booking", "Channel", "Customer", "CustomerMatch", "Draft", "FaqArticle",
     "FaqHit", "FaqLink", "FollowUpTask", "HistoryCursor", "HistoryPage", "InboxCursor", "InboxPage", "InboxQuery",
-    "InboxRow", "IncomingCall", "OutboundTask", "Professional", "Proposal", "PullApplied", "Rejection",
-    "ReplyTemplate", "TIMELINE_KINDS", "ThreadCursor", "ThreadMessage", "ThreadPage", "TicketCard", "TicketOrder",
+    "InboxRow", "IncomingCall", "OutboundTask", "Professional", "Proposal", "PullApplied", "RatingAverage", "Rejection",
+    "ReplyTemplate", "ReviewCursor", "ReviewHold", "ReviewItem", "ReviewLine",
+    "TIMELINE_KINDS", "ThreadCursor", "ThreadMessage", "ThreadPage", "TicketCard", "TicketOrder",
     "TimelineEntry", "TimelineKind",
 ]

@@ -33,7 +33,7 @@ class Agent:
 
     id: str
     name: str
-    role: Literal["agent", "senior", "supervisor", "admin"]
+    role: Literal["agent", "senior", "supervisor", "qc", "admin"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,10 +41,11 @@ def upgrade() -> None:
                          {"sql": table_sql.replace(OLD_ROLES, ROLES)})
             bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
             bind.exec_driver_sql("PRAGMA writable_schema = OFF")
-    if "interaction_review" not in {index["name"] for index in inspect(bind).get_indexes("interaction")}:
-        from agentdesk.models import Interaction
+    from agentdesk.models import Interaction, TicketMessage
 
-        next(i for i in Interaction.__table__.indexes if i.name == "interaction_review").create(bind)
+    for table, name in ((Interaction.__table__, "interaction_review"), (TicketMessage.__table__, "ticket_message_review")):
+        if name not in {index["name"] for index in inspect(bind).get_indexes(table.name)}:
+            next(i for i in table.indexes if i.name == name).create(bind)
     epoch = bind.execute(text("SELECT epoch FROM sync_state WHERE id = 1")).scalar_one()
     create_schema(bind, epoch)
 
