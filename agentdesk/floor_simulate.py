@@ -137,7 +137,7 @@ class FloorSimulator:
         await self._end(agent, call_id, answered)
         wrap_up = rng.randint(5, 45)
         await self._wait(wrap_up)
-        await self._push(agent, "call.wrap_up@1", {"interaction_id": call_id, "outcome": "resolved", "notes": "",
+        await self._push(agent, "call.wrap_up@2", {"interaction_id": call_id, "outcome": "resolved", "notes": "",
                                                    "wrap_up_seconds": wrap_up})
         await self._event(agent, "wrapped-up", call_id=call_id, wrap_up_seconds=wrap_up)
 

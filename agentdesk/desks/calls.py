@@ -214,7 +214,7 @@ class CallDesk(Desk):
             raise CallError("Wrap-up comes after the call has ended.")
         started = self._wrap_started if self._wrap_started is not None else self.clock.monotonic()
         saved = self.writer.submit(
-            "call.wrap_up@1",
+            "call.wrap_up@2",
             {
                 "interaction_id": self.call.interaction_id,
                 "outcome": outcome,

@@ -1,7 +1,9 @@
 """The cost of service: what the client business pays for the time agents spend on its customers.
 
-Decision: handling is billed pro rata per second, not per started minute. Handling runs from the answer to
-the end of the call, holds included (the agent is still busy with the caller while they wait). The contract
+Decision: handling is billed pro rata per second, not per started minute. A call's billable time is talk + hold
++ after-call work: from the answer to the end of the call, holds included (the agent is still busy with the
+caller while they wait), then the wrap-up. E-mail and chat bill the agent's handling time, from opening the
+message to sending the answer. The contract
 quotes a price per minute ($1.18), so a call of 90 s costs 1.5 x $1.18 = $1.77. The amount is rounded half up
 to the cent once per interaction, in Decimal so that float noise never moves a cent.
 """
@@ -9,6 +11,7 @@ to the cent once per interaction, in Decimal so that float noise never moves a c
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from decimal import Decimal, localcontext
 
 SECONDS_PER_MINUTE = 60
@@ -16,6 +19,11 @@ MAX_BILLABLE_SECONDS = 10**9
 """About 31 years: anything longer is a broken clock, not a call, and would overflow the arithmetic."""
 
 _SYMBOLS: dict[str, str] = {"USD": "$", "CAD": "CA$", "EUR": "€", "GBP": "£"}
+
+
+def handled_seconds(answered_at: datetime, ended_at: datetime, wrap_up_seconds: float) -> int:
+    """A call's billable whole seconds: answer to end (talk and holds) plus the after-call work."""
+    return max(0, round((ended_at - answered_at).total_seconds())) + max(0, round(wrap_up_seconds))
 
 
 def cost_cents(billable_seconds: float, price_per_minute_cents: int) -> int:

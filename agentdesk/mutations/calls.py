@@ -6,6 +6,8 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
+from agentdesk.clock import parse_iso
+from agentdesk.domain import pricing
 from agentdesk.mutations.arguments import MAX_NAME_CHARS, Args
 from agentdesk.mutations.shared import must_exist, update_one
 
@@ -102,6 +104,28 @@ def wrap_up(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
         (outcome, notes, seconds, interaction_id),
         f"there is no ended call {interaction_id[:40]} to wrap up",
     )
+
+
+def wrap_up_billed(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
+    """After-call work, billed: the outcome and notes, and the call's billable time becomes talk + hold + the
+    after-call work (answer to end, plus `wrap_up_seconds`), its cost that time at the call's price per minute.
+
+    Worked out from the stored answer and end, so a wrap-up written again bills its own seconds once."""
+    a = Args("call.wrap_up@2", args, allowed={"interaction_id", "outcome", "notes", "wrap_up_seconds"})
+    interaction_id = a.id("interaction_id")
+    outcome, notes = a.text("outcome", MAX_NAME_CHARS, blank=False), a.text("notes", optional=True)
+    seconds = a.integer("wrap_up_seconds", 0, 10**7)
+    row = conn.execute("SELECT answered_at, ended_at, price_per_minute_cents, billable_seconds FROM interaction"
+                       " WHERE id = ? AND state = 'ended'", (interaction_id,)).fetchone()
+    if row is None:
+        a.fail(f"there is no ended call {interaction_id[:40]} to wrap up")
+    answered, ended, price, billable = row
+    if answered is not None and ended is not None:
+        billable = pricing.handled_seconds(parse_iso(answered), parse_iso(ended), seconds)
+    cost = pricing.cost_cents(billable, price or 0)
+    conn.execute(
+        "UPDATE interaction SET outcome = ?, notes = ?, wrap_up_seconds = ?, billable_seconds = ?, cost_cents = ?"
+        " WHERE id = ?", (outcome, notes, seconds, billable, cost, interaction_id))
 
 
 # -- FAQ and escalation ----------------------------------------------------------------------------------

@@ -85,7 +85,8 @@ def read_day(source: Source, account: AccountInfo, day: date, *, calls_only: boo
     return DayFacts(
         account.id, account.name, account.time_zone, day, account.price_per_minute_cents, account.target,
         calls=calls, messages=_messages(source, window), tickets=_tickets(source, ticket_window),
-        ratings=_customer_ratings(source, window), rating_sources_kept=("customer",),
+        ratings=_ratings(source, window) + _customer_ratings(source, window),
+        rating_sources_kept=("quality", "customer"),
     )
 
 
@@ -129,8 +130,28 @@ def _tickets(source: Source, window: dict[str, str]) -> list[TicketFact]:
     ]
 
 
+_RATED_WORDS = {"phone": "call", "email": "e-mail", "chat": "chat", "sms": "SMS", "web_form": "web form", "fax": "fax"}
+
+
+def _ratings(source: Source, window: dict[str, str]) -> list[RatingFact]:
+    """The ratings given on the day (quality control's and customers'), each counted on the day it was given,
+    naming what was rated and the agent who handled it."""
+    rows = source.rows(
+        "SELECT r.source, r.score, r.comment, r.at, i.channel, t.case_number, coalesce(g.name, '')"
+        " FROM rating r LEFT JOIN interaction i ON i.id = r.interaction_id"
+        " LEFT JOIN ticket_message m ON m.id = r.message_id LEFT JOIN ticket t ON t.id = m.ticket_id"
+        " LEFT JOIN agent g ON g.id = r.agent_id"
+        " WHERE r.account_id = :account AND r.at >= :start AND r.at < :end ORDER BY r.at, r.id", window)
+    found = []
+    for who, score, comment, at, channel, case, agent in rows:
+        what = f"reply on {case}" if case else _RATED_WORDS.get(channel or "", channel or "interaction")
+        found.append(RatingFact("quality" if who == "qc" else "customer", int(score),
+                                f"{what} by {agent}" if agent else what, _when(at), comment or ""))
+    return found
+
+
 def _customer_ratings(source: Source, window: dict[str, str]) -> list[RatingFact]:
-    """The customers' answers to the survey after an appointment: the only ratings the data holds so far.
+    """The customers' answers to the survey after an appointment (they rate the visit, not an agent's work).
 
     A rating carries no time of its own, so it counts on the day of the appointment it rates.
     """

@@ -89,6 +89,8 @@ CASES: dict[str, Case] = {
         "price_per_minute_cents": 100, "cost_cents": 500, "outcome": None},
     "call.wrap_up@1": lambda d, r: {
         "interaction_id": r["interaction_id"], "outcome": "Solved", "notes": "Parcel found.", "wrap_up_seconds": 20},
+    "call.wrap_up@2": lambda d, r: {
+        "interaction_id": r["interaction_id"], "outcome": "Solved", "notes": "Parcel found.", "wrap_up_seconds": 25},
     "ticket.open@1": lambda d, r: {
         "ticket_id": d.made["ticket"], "account_id": r["account_id"], "customer_id": r["customer_id"],
         "case_number": d.case_number(), "subject": "Refund for the order", "kind": "refund", "channel": "phone",
@@ -129,6 +131,11 @@ CASES: dict[str, Case] = {
     "task.done@1": lambda d, r: {"task_id": r["task_id"], "at": d.at(18), "note": "Called back.", **_by(d)},
     "appointment.cancel@1": lambda d, r: {
         "appointment_id": r["appointment_id"], "at": d.made["after_visit"], "reason": "Moved away", **_by(d)},
+    # Both the call and the reply named, so every row the rule reads is walked (the mutator takes one of them).
+    "rating.record@1": lambda d, r: {
+        "rating_id": new(), "account_id": r["account_id"], "interaction_id": r["interaction_id"],
+        "message_id": r["message_id"], "source": "customer", "score": 4, "comment": "Quick and kind.",
+        "at": d.at(19), **_by(d)},
 }
 """In the order of the agent's day; keyed by `name@version` like the registry."""
 
@@ -142,6 +149,8 @@ DECIDED_ALREADY: dict[str, str] = {
     # the own case is refused for the ticket's rules, not for access: the day's ticket has its outcome by then
     # (`@1` is kept only to replay changes made before `@2`); the words say which rule refused it
     "ticket.save_the_sale@1": "already recorded",
+    # the case names a call and a reply at once, so that the walk swaps each; a rating is of one of them
+    "rating.record@1": "name either the interaction or the ticket reply",
 }
 
 MADE_BY: dict[str, str] = {
