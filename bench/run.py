@@ -237,6 +237,9 @@ def main() -> None:
     from bench.report_bench import report_figures
 
     figures.update(report_figures(store))  # daily_report_ms: the busiest account-day's report, median of 3
+    from bench.review_bench import review_figures
+
+    figures.update(review_figures(store))  # review_next_ms: the review queue's next item with its card, p95 (goal 100)
     from bench.sound_bench import sound_figures
 
     figures.update(sound_figures())  # sound_start_ms (to the first frame handed to the device), ui_max_stall_playing_ms
