@@ -85,7 +85,7 @@ def read_day(source: Source, account: AccountInfo, day: date, *, calls_only: boo
     return DayFacts(
         account.id, account.name, account.time_zone, day, account.price_per_minute_cents, account.target,
         calls=calls, messages=_messages(source, window), tickets=_tickets(source, ticket_window),
-        ratings=_ratings(source, window) + _customer_ratings(source, window),
+        ratings=sorted(_ratings(source, window) + _customer_ratings(source, window), key=lambda r: r.at),
         rating_sources_kept=("quality", "customer"),
     )
 

@@ -32,8 +32,6 @@ def render_text(figures: DayFigures, short_abandon_seconds: float) -> str:
         comment = f" — {one_line(rating.comment, 60)}" if rating.comment else ""
         out.append(f"  {rating_when(rating, figures.time_zone)}  {rating.score}/5  by "
                    f"{SOURCE_NAMES.get(rating.source, rating.source)}: {one_line(rating.rated, 60)}{comment}")
-    if any(not r.kept for r in figures.rating_averages):
-        out.append("  (quality-control ratings are not recorded by the product yet)")
     return "\n".join(out) + "\n"
 
 

@@ -96,6 +96,12 @@ def seed(execute: Execute) -> None:
             id=id_, account_id=ACCOUNT, customer_id="cust-1", professional_id="pro-1", type_id="type-1",
             starts_at=iso(starts), ends_at=iso(starts + timedelta(minutes=30)), status="confirmed",
             booked_at=stamp, updated_at=stamp, rating=score, rating_comment=comment))
+    # Ratings given that day (quality control twice, a customer once) and one given the day before (not counted).
+    for id_, call, source, score, at in (("r1", "c1", "qc", 3, local(0, 16)), ("r2", "c2", "qc", 5, local(0, 17)),
+                                         ("r3", "c5", "customer", 3, local(0, 18)),
+                                         ("r0", "c7", "qc", 1, local(-1, 18))):
+        _insert(execute, models.Rating(id=id_, account_id=ACCOUNT, interaction_id=call, source=source, score=score,
+                                       comment="Long hold" if id_ == "r1" else "", at=iso(at)))
     for week in (1, 2, 3):
         for n in range(BUSY_CALLS):
             _call(execute, f"busy{week}-{n}", local(7 * week, BUSY_HOUR, n * 45 // 60, n * 45 % 60), wait=5,

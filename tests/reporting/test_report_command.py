@@ -35,14 +35,15 @@ def check_known_day(text: str) -> None:
     for key, expected in known_day.EXPECTED.items():
         if key != "calls_waiting":
             assert float(figures[key]) == pytest.approx(expected), key
-    assert figures["rating_customer"] == "4.5"
-    assert figures["rating_quality"] == ""  # not recorded by the product yet: no number invented
+    assert figures["rating_customer"] == "4.0"  # the appointments' 4 and 5, and a call's 3
+    assert figures["rating_quality"] == "4.0"  # 3 and 5 given that day; the 1 of the day before is not counted
     for hour, (offered, answered, abandoned, within) in known_day.EXPECTED_HOURS.items():
         section = f"hour {hour:02d}"
         assert (hours[(section, "offered")], hours[(section, "answered")], hours[(section, "abandoned")],
                 hours[(section, "within_target")]) == (str(offered), str(answered), str(abandoned), str(within))
     assert sum(int(v) for (s, n), v in hours.items() if n == "offered") == known_day.EXPECTED["calls_offered"]
-    assert [(r[1], r[2]) for r in ratings] == [("customer", "4"), ("customer", "5")]
+    assert [(r[1], r[2]) for r in ratings] == [("customer", "4"), ("customer", "5"), ("quality", "3"),
+                                               ("quality", "5"), ("customer", "3")]
 
 
 def test_the_known_day_from_a_local_store(known_store: Path) -> None:
@@ -67,8 +68,8 @@ def test_the_text_report_reads_as_the_client_expects(known_store: Path) -> None:
     assert "75.0 %" in out and "60.0 %" in out  # the service level both ways
     assert "Average speed of answer (ASA) " in out and "13.0 s" in out
     assert "Average time to resolution " in out and "14 h 00 min" in out
-    assert "Average rating by quality control " in out and "not recorded yet" in out
-    assert "4.50 of 5 (2 rated)" in out
+    assert "Average rating by quality control " in out and "4.00 of 5 (2 rated)" in out
+    assert "4.00 of 5 (3 rated)" in out  # customers: two appointments and a call
     chart = out[out.index("by hour"):]
     assert "09:00      2  " + "█" * 40 in chart  # the busiest hour fills the bar
     assert "10:00      1  " + "█" * 20 in chart
