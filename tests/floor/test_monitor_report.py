@@ -8,13 +8,17 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
 from textual.widgets import Static
 
+from agentdesk.monitoring import FloorModel
 from agentdesk.server.daily_reports import kept_days, kept_report, produce_due_reports
 from screens.monitor import MonitorScreen
 from screens.monitor_app import MonitorApp
 from screens.report import AccountChoice, ReportScreen
+from tests.floor.floors import NOW as NOW_FLOOR
+from tests.floor.floors import quiet
 from tests.floor.test_monitor_live import _until
 from tests.sync.conftest import Backend
 
@@ -66,3 +70,34 @@ def test_r_opens_yesterdays_report_of_the_chosen_account(backend: Backend) -> No
 def _zone(backend: Backend, account_id: str) -> Any:
     return backend.scalar("SELECT time_zone FROM account WHERE id = :a", a=account_id)
 
+
+
+def test_the_reports_text_is_shown_as_written_never_as_markup_or_terminal_codes() -> None:
+    """A name in a report may hold markup or terminal codes (a customer wrote it): shown as plain characters."""
+    hostile = "Daily report: [bold red]Acme[/] \x1b[31mred\x1b[0m [link=http://x]here[/link]\nCalls offered .. 5\n"
+
+    def backend(request: httpx.Request) -> httpx.Response:  # the backend's answers, at the edge
+        if request.url.path == "/reports":
+            return httpx.Response(200, json={"account_id": "acc-1", "more": False,
+                                             "days": [{"day": "2026-12-02", "produced_at": "x"}]})
+        return httpx.Response(200, text=hostile)
+
+    floor = quiet()
+    floor["accounts"] = floor["accounts"][:1]
+    model = FloorModel()
+    model.take_snapshot(floor)
+    app = MonitorApp(None, None, model=model, clock=lambda: NOW_FLOOR)
+
+    async def scenario() -> None:
+        async with app.run_test(size=(80, 24)) as pilot:
+            app.client = httpx.AsyncClient(base_url="http://backend", transport=httpx.MockTransport(backend))
+            await pilot.pause()
+            await pilot.press("r")
+            await _until(pilot, lambda: isinstance(app.screen, ReportScreen)
+                         and "Calls offered" in _shown(app, "#report-body"))
+            body = _shown(app, "#report-body")
+            assert "[bold red]Acme[/]" in body and "[link=http://x]here[/link]" in body
+            assert "\x1b" not in body
+            await app.client.aclose()
+
+    asyncio.run(scenario())
