@@ -4,14 +4,20 @@ refused; bad input is a 422."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+import uvicorn
+from sqlalchemy import Engine
 
 from agentdesk.server.admin import ensure_admin
+from agentdesk.server.app import create_app
 from agentdesk.server.daily_reports import produce_due_reports
-from tests.sync.conftest import Backend
+from tests.sync.conftest import Backend, _free_port
 
 NOW = datetime(2026, 12, 3, 12, tzinfo=UTC)
 
@@ -65,3 +71,29 @@ def test_a_supervisor_reads_the_kept_reports_of_their_accounts(backend: Backend)
 
     with _client(backend, ensure_admin(backend.engine)) as http:  # an admin reads every account
         assert http.get(f"/reports/{other}/{days[0]}").status_code == 200
+
+
+@pytest.mark.parametrize("backend_engine", ["sqlite"], indirect=True)
+def test_a_backend_serving_with_its_jobs_keeps_yesterdays_report_on_start(backend_engine: Engine) -> None:
+    """The backend's own clock work: started on a database with no report kept, it keeps every account's
+    yesterday (by the real clock) without anyone asking."""
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(backend_engine, jobs=True), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    backend = Backend(backend_engine, f"http://127.0.0.1:{port}")
+    try:
+        supervisor = str(backend.scalar("SELECT id FROM agent WHERE role = 'supervisor' ORDER BY id"))
+        account = backend.accounts_of(supervisor)[0]
+        deadline = time.monotonic() + 60
+        with _client(backend, supervisor) as http:
+            while not (kept := http.get("/reports", params={"account": account}).json().get("days")):
+                assert time.monotonic() < deadline, "no report was kept"
+                time.sleep(0.2)
+        zone = ZoneInfo(str(backend.scalar("SELECT time_zone FROM account WHERE id = :a", a=account)))
+        yesterdays = {(datetime.now(zone) - timedelta(days=d)).date().isoformat() for d in (1, 2)}  # across a midnight
+        assert len(kept) == 1 and kept[0]["day"] in yesterdays
+    finally:
+        server.should_exit = True
+        thread.join(10)
