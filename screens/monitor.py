@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 
 from agentdesk.monitoring import FILTERS, SORTS, FloorModel
 from screens.monitor_prompt import FloorPrompt
+from screens.report import open_report
 from sync.floor_feed import FloorActions, FloorFeed, FloorRefused
 from widgets.agent_board import AgentBoard
 from widgets.alert_list import AlertList
@@ -36,6 +37,7 @@ class MonitorScreen(Screen[None]):
     BINDINGS = [
         Binding("s", "next_sort", "Sort"), Binding("f", "next_filter", "Filter"),
         Binding("t", "toggle_tickets", "Tickets"),
+        Binding("r", "report", "Report"),
         Binding("a", "set_away", "Away"), Binding("v", "set_available", "Avail."),
         Binding("m", "message", "Message"), Binding("l", "listen", "Listen", show=False),
         Binding("question_mark", "help", "Keys"),
@@ -183,6 +185,11 @@ class MonitorScreen(Screen[None]):
         self.show_tickets = not self.show_tickets
         self.dirty = True
         self.redraw()
+
+    def action_report(self) -> None:
+        """Yesterday's daily report of an account on the board (the newest the backend kept)."""
+        open_report(self.app, self.model.queues, self._highlighted(),
+                    self.actions.client if self.actions is not None else lambda: None)
 
     def action_listen(self) -> None:
         self.notify(CALL_CONTROLS, title="Listen / join", timeout=8)

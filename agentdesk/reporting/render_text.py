@@ -1,15 +1,19 @@
-"""The daily report as text for the terminal (with an hourly chart in plain text bars) and as CSV."""
+"""The daily report as text for the terminal (with an hourly chart drawn by plotext in plain characters) and as
+CSV."""
 
 from __future__ import annotations
 
 import csv
 import io
+import threading
 
-from agentdesk.domain.daily_figures import DayFigures
+from agentdesk.domain.daily_figures import DayFigures, HourFigures
 from agentdesk.domain.text import one_line
 from agentdesk.reporting.report_lines import NOTHING, SOURCE_NAMES, percent, rating_when, report_lines
 
-BAR_WIDTH = 40
+CHART_WIDTH, CHART_HEIGHT = 72, 14
+"""The chart's size in characters with its axes; the right axis's labels add up to 6 (the text fits 80 columns)."""
+_PLOTTING = threading.Lock()
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -36,20 +40,47 @@ def render_text(figures: DayFigures, short_abandon_seconds: float) -> str:
 
 
 def hourly_chart(figures: DayFigures) -> list[str]:
-    """Calls offered per local hour as bars, with that hour's service level (within T / answered + abandoned),
-    from the first to the last hour with calls."""
+    """Calls offered per local hour as bars and that hour's service level (within T / answered + abandoned) as
+    points on a 0-100 % scale, drawn by plotext in plain characters, then the same figures as a table; from the
+    first to the last hour with calls."""
     busy = [h for h in figures.hours if h.offered]
     if not busy:
         return ["Calls and service level by hour: no calls this day."]
-    most = max(h.offered for h in busy)
-    first, last = busy[0].hour, busy[-1].hour
-    rows = [f"Calls and service level ({figures.target}) by hour",
-            f"{'hour':<6}{'calls':>6}  {'':<{BAR_WIDTH}}  level"]
-    for hour in figures.hours[first:last + 1]:
-        bar = "█" * max(1 if hour.offered else 0, round(BAR_WIDTH * hour.offered / most))
+    shown = figures.hours[busy[0].hour:busy[-1].hour + 1]
+    rows = [f"Calls offered (bars, left) and service level {figures.target} (o, right, %) by hour",
+            *_plot(shown), "", f"{'hour':<6}{'calls':>6}  level"]
+    for hour in shown:
         level = percent(hour.service_level) if hour.offered else NOTHING
-        rows.append(f"{hour.hour:02d}:00 {hour.offered:>6}  {bar:<{BAR_WIDTH}}  {level}")
+        rows.append(f"{hour.hour:02d}:00 {hour.offered:>6}  {level}")
     return rows
+
+
+def _plot(hours: list[HourFigures]) -> list[str]:
+    """The chart as lines of at most CHART_WIDTH plain characters (plotext keeps one figure per process: the
+    lock keeps two reports drawn at once from mixing)."""
+    import plotext as plt
+
+    xs = list(range(len(hours)))
+    most = max(h.offered for h in hours)
+    levels = [(x, h.service_level) for x, h in zip(xs, hours, strict=True) if h.offered and h.service_level is not None]
+    step = max(1, -(-most // 4))
+    top = step * -(-most // step)
+    with _PLOTTING:
+        plt.clear_figure()
+        plt.plotsize(CHART_WIDTH, CHART_HEIGHT)
+        plt.theme("clear")
+        plt.bar(xs, [h.offered for h in hours], marker="█", width=0.6)
+        if levels:
+            plt.scatter([x for x, _ in levels], [v for _, v in levels], yside="right", marker="o")
+        plt.ylim(0, top, yside="left")
+        plt.yticks(list(range(0, top + 1, step)), yside="left")
+        plt.ylim(0, 100, yside="right")
+        plt.yticks([0, 25, 50, 75, 100], yside="right")
+        every = max(1, -(-len(hours) // 12))
+        plt.xticks(xs[::every], [f"{h.hour:02d}" for h in hours[::every]])
+        drawn = plt.uncolorize(plt.build())
+        plt.clear_figure()
+    return [line.rstrip()[:CHART_WIDTH + 6] for line in drawn.splitlines()]
 
 
 def render_csv(figures: DayFigures) -> str:

@@ -18,13 +18,13 @@ from agentdesk.server.damage import Damage, DamageGuard
 from agentdesk.server.deps import BodyLimit, SignIns, caller, map_errors
 from agentdesk.server.jobs import run_jobs
 from agentdesk.server.recordings import recordings_router
-from agentdesk.server.routes import auth, calls, floor, health, presence, sync
+from agentdesk.server.routes import auth, calls, floor, health, presence, reports, sync
 
 
 @asynccontextmanager
 async def _clock_work(app: FastAPI) -> AsyncIterator[None]:
-    """The backend's clock work (ticket escalation, then, once a monitor has built the floor, its midnight and its
-    ticket figures) runs every minute while it serves, when the app was built with `jobs`."""
+    """The backend's clock work (ticket escalation, the daily reports due, then, once a monitor has built the floor,
+    its midnight and its ticket figures) runs every minute while it serves, when the app was built with `jobs`."""
 
     def floor_tickets() -> None:
         built = getattr(app.state, "floor", None)
@@ -43,7 +43,7 @@ async def _clock_work(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(engine: Engine, *, jobs: bool = False) -> FastAPI:
     """The backend on `engine` (its schema must exist: `agentdesk server init`); `jobs` runs the backend's
-    clock work (ticket escalation) while it serves."""
+    clock work (ticket escalation, daily reports) while it serves."""
     app = FastAPI(title="AgentDesk backend", version="1", lifespan=_clock_work)
     app.state.engine = engine
     app.state.jobs = jobs
@@ -60,6 +60,7 @@ def create_app(engine: Engine, *, jobs: bool = False) -> FastAPI:
     app.include_router(presence.router, responses=signed_in)
     app.include_router(calls.router, responses=signed_in)
     app.include_router(floor.router, responses=signed_in)
+    app.include_router(reports.router, responses=signed_in)
     app.include_router(health.router)
     app.include_router(recordings_router(engine, caller), responses=signed_in)
     return app

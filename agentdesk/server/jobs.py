@@ -1,4 +1,5 @@
-"""The backend's own work on the clock: tickets with no response 12 h after the customer wrote are escalated.
+"""The backend's own work on the clock: tickets with no response 12 h after the customer wrote are escalated, and
+each account's daily report is produced once its midnight has passed (`agentdesk.server.daily_reports`).
 
 Only the backend does this (if every terminal did, each would queue the same change and all but one would be
 refused). The change is one version like any push, so terminals pull it; the rule and its 12 h are the
@@ -15,6 +16,7 @@ from sqlalchemy import Engine, text
 
 from agentdesk.clock import iso
 from agentdesk.domain.tickets import TicketSla
+from agentdesk.server.daily_reports import produce_due_reports
 from agentdesk.server.db import writing
 
 ESCALATION_EVERY_S = 60.0
@@ -41,13 +43,13 @@ def escalate_overdue(engine: Engine, now: datetime | None = None, policy: Ticket
 
 async def run_jobs(engine: Engine, every_s: float = ESCALATION_EVERY_S,
                    then: Callable[[], None] | None = None) -> None:
-    """Forever: the escalation job every `every_s` seconds, then `then` (off the event loop); a failure waits for
-    the next turn."""
+    """Forever: the escalation job every `every_s` seconds, then the daily reports due, then `then` (off the event
+    loop); a failure waits for the next turn (one job's failure does not hold up the others)."""
+    jobs = [lambda: escalate_overdue(engine), lambda: produce_due_reports(engine), *([then] if then else [])]
     while True:
-        try:
-            await asyncio.to_thread(escalate_overdue, engine)
-            if then is not None:
-                await asyncio.to_thread(then)
-        except Exception:  # the database may be away for a moment; the next turn tries again
-            pass
+        for job in jobs:
+            try:
+                await asyncio.to_thread(job)
+            except Exception:  # the database may be away for a moment; the next turn tries again
+                pass
         await asyncio.sleep(every_s)

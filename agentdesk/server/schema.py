@@ -140,6 +140,20 @@ live_call = Table(
 )
 """Calls the phone system told us about, their state, and the agent each was offered to."""
 
+daily_report = Table(
+    "daily_report",
+    sync_metadata,
+    Column("account_id", String(64), nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("produced_at", String(40), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("csv", Text, nullable=False),
+    Column("html", Text, nullable=False),
+    PrimaryKeyConstraint("account_id", "day"),
+)
+"""Each account's daily report once its local midnight has passed, in its three forms as they were produced (the
+key keeps one per account and day, whichever backend process produced it first)."""
+
 
 def _server_defaults() -> None:
     """Give every model column with a plain default the same default in the database, as the terminal's SQL

@@ -70,9 +70,12 @@ def test_the_text_report_reads_as_the_client_expects(known_store: Path) -> None:
     assert "Average time to resolution " in out and "14 h 00 min" in out
     assert "Average rating by quality control " in out and "4.00 of 5 (2 rated)" in out
     assert "4.00 of 5 (3 rated)" in out  # customers: two appointments and a call
-    chart = out[out.index("by hour"):]
-    assert "09:00      2  " + "█" * 40 in chart  # the busiest hour fills the bar
-    assert "10:00      1  " + "█" * 20 in chart
+    chart = out[out.index("by hour"):out.index("Rated interactions")]
+    lines = chart.splitlines()
+    assert lines[1].startswith(" ┌") and lines[2].startswith("2┤")  # the busiest hour's 2 calls top the scale
+    assert "├100" in lines[2] and "o" in lines[2]  # its levels are points on a 0-100 % scale
+    assert max(len(line) for line in lines) <= 80  # fits a terminal of 80 columns
+    assert "09:00      2  50.0 %" in chart and "10:00      1  0.0 %" in chart
     assert "<script>" in out  # a customer's comment is shown as written, not as markup, in a terminal
     assert "\x1b" not in out
 

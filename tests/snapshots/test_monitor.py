@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from textual.pilot import Pilot
 
+from agentdesk.clock import FixedClock
 from agentdesk.monitoring import FloorModel
+from agentdesk.reporting.daily_report import daily_report
+from agentdesk.reporting.day_reader import accounts
+from agentdesk.reporting.sources import StoreSource
+from agentdesk.store import Store
 from screens.monitor_app import MonitorApp
-from tests.floor.floors import NOW, alarming, quiet
+from tests.floor.floors import NOW, alarming, queue, quiet
+from tests.reporting import known_day
 
 
 @pytest.fixture(autouse=True)
@@ -56,3 +65,44 @@ def test_tickets_past_and_near_the_goal(snap_compare: Any) -> None:
         await _settle(pilot)
 
     assert snap_compare(_app(floor), terminal_size=(80, 24), run_before=tickets)
+
+
+def _known_report(tmp_path: Path) -> str:
+    """The known day's report as the backend keeps it (text form)."""
+    path = tmp_path / "known.db"
+    Store.open(path, FixedClock()).close()
+    conn = sqlite3.connect(path)
+    with conn:
+        known_day.seed(lambda sql, params: conn.execute(sql, params))
+    conn.close()
+    source = StoreSource(path)
+    try:
+        return daily_report(source, accounts(source, known_day.ACCOUNT)[0], known_day.DAY)
+    finally:
+        source.close()
+
+
+def test_the_daily_report_opened_from_the_floor(snap_compare: Any, tmp_path: Path) -> None:
+    """r on a board of one account: its newest kept report from the top, its title line and first figures."""
+    page = _known_report(tmp_path)
+    days = {"account_id": known_day.ACCOUNT, "more": False,
+            "days": [{"day": known_day.DAY.isoformat(), "produced_at": "2026-11-25T05:00:00.000000Z"},
+                     {"day": "2026-11-23", "produced_at": "2026-11-24T05:00:00.000000Z"}]}
+
+    def backend(request: httpx.Request) -> httpx.Response:  # the backend's two report routes, at the edge
+        if request.url.path == "/reports":
+            return httpx.Response(200, json=days)
+        return httpx.Response(200, text=page, headers={"content-type": "text/plain; charset=utf-8"})
+
+    floor = quiet()
+    floor["accounts"] = [queue(known_day.ACCOUNT, "Known Outfitters")]
+    app = _app(floor)
+
+    async def report(pilot: Pilot[Any]) -> None:
+        app.client = httpx.AsyncClient(base_url="http://backend", transport=httpx.MockTransport(backend))
+        await _settle(pilot)
+        await pilot.press("r")
+        await pilot.app.workers.wait_for_complete()
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=report)
