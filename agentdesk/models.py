@@ -345,6 +345,7 @@ class Task(SQLModel, table=True):
     created_at: str
     created_by: str | None = None  # the agent who created it
     appointment_id: str | None = None  # a reminder's or survey's appointment
+    assignee_id: str | None = None  # who has the follow-up now (None: whoever of its level takes it)
 
 
 class ProfessionalSkill(SQLModel, table=True):

@@ -9,16 +9,17 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from agentdesk.monitoring import FILTERS, SORTS, FloorModel
 from screens.monitor_prompt import FloorPrompt
+from screens.monitor_work import WorkView
 from screens.report import open_report
 from sync.floor_feed import FloorActions, FloorFeed, FloorRefused
 from widgets.agent_board import AgentBoard
 from widgets.alert_list import AlertList
 from widgets.queue_gauges import QueueGauges
+from widgets.work_list import WorkList
 
 REFRESH_S = 0.5
 """The board is redrawn at most this often (changes are applied as they come; the drawing is what costs)."""
@@ -27,8 +28,9 @@ CALL_CONTROLS = ("Listening to or joining a call needs a phone system, which Age
                  " these controls will live here.")
 
 
-class MonitorScreen(Screen[None]):
-    """The supervisor's floor; `connect` makes the feed (None: a still floor, for tests and snapshots)."""
+class MonitorScreen(WorkView):
+    """The supervisor's floor; `connect` makes the feed (None: a still floor, for tests and snapshots). `w`
+    switches the board for the work view (`screens.monitor_work`)."""
 
     DEFAULT_CSS = """
     MonitorScreen #status { height: 1; background: $panel; }
@@ -38,8 +40,9 @@ class MonitorScreen(Screen[None]):
         Binding("s", "next_sort", "Sort"), Binding("f", "next_filter", "Filter"),
         Binding("t", "toggle_tickets", "Tickets"),
         Binding("r", "report", "Report"),
+        Binding("w", "toggle_work", "Work"),
         Binding("a", "set_away", "Away"), Binding("v", "set_available", "Avail."),
-        Binding("m", "message", "Message"), Binding("l", "listen", "Listen", show=False),
+        Binding("m", "message", "Msg"), Binding("l", "listen", "Listen", show=False),
         Binding("question_mark", "help", "Keys"),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -64,10 +67,12 @@ class MonitorScreen(Screen[None]):
         yield Static(id="status")
         yield QueueGauges(id="queues")
         yield AgentBoard(self.model, id="board")
+        yield WorkList(self.model.account_name, id="work")
         yield AlertList(id="alerts")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # every key fits 80 columns (Ctrl+P still opens the palette)
 
     def on_mount(self) -> None:
+        self.query_one(WorkList).display = False
         self.query_one(AgentBoard).focus()
         self.redraw()
         self.set_interval(REFRESH_S, self.tick)
@@ -141,7 +146,7 @@ class MonitorScreen(Screen[None]):
 
     def _highlighted(self) -> dict[str, Any] | None:
         board = self.query_one(AgentBoard)
-        return board.rows[board.cursor] if board.rows else None
+        return board.rows[board.cursor] if board.rows and not self.show_work else None
 
     async def _do(self, asked: Callable[[FloorActions], Awaitable[str | None]], done: str) -> None:
         if self.actions is None:

@@ -163,3 +163,19 @@ def escalate(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
         " created_at, created_by) VALUES (?, ?, ?, ?, 'follow_up', ?, ?, ?, 'open', ?, ?)",
         row,
     )
+
+
+def assign_task(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
+    """Give an open follow-up to one agent (a supervisor moving it, or taking the escalated question over), or
+    back to whoever of its level takes it (no assignee)."""
+    a = Args("task.assign@1", args, allowed={"task_id", "assignee_id", "assigned_at", "agent_id"})
+    task_id, assignee = a.id("task_id"), a.optional_id("assignee_id")
+    a.time("assigned_at")
+    a.optional_id("agent_id")
+    row = conn.execute("SELECT status FROM task WHERE id = ?", (task_id,)).fetchone()
+    if row is None:
+        a.fail(f"there is no task {task_id[:40]} in the local store")
+    if row[0] == "done":
+        a.fail("the task is already done")
+    must_exist(conn, a, "agent", "assignee_id", assignee)
+    conn.execute("UPDATE task SET assignee_id = ? WHERE id = ?", (assignee, task_id))

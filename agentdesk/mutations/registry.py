@@ -85,6 +85,7 @@ SHIPPED: tuple[Registered, ...] = (
     Registered("appointment.cancel", 1, appointments.cancel, reads("appointment_id", by=AGENT)),
     Registered("appointment.survey", 1, appointments.survey, reads("appointment_id", by=AGENT)),
     Registered("task.done", 1, appointments.task_done, reads("task_id", by=AGENT)),
+    Registered("task.assign", 1, calls.assign_task, reads("task_id", "assignee_id", by=AGENT)),
     # quality
     Registered("rating.record", 1, ratings.record, reads("account_id", "interaction_id", "message_id", by=AGENT)),
 )

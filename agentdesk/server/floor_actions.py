@@ -5,8 +5,9 @@ before they change an agent's state or leave a message for the agent's desk.
   to available; refused while the agent is on a call.
 - `agent.message@1` {agent_id, text}: a short message (at most 200 characters) for the agent's desk.
 
-Reassigning tickets and follow-ups and taking over an escalated question are not actions here yet; listening to
-and joining calls need a phone system the product does not have.
+Reassigning tickets and follow-ups and taking over an escalated question are `floor_work`'s (they change synced
+rows, so they run the desks' own mutations); listening to and joining calls need a phone system the product does
+not have.
 """
 
 from __future__ import annotations

@@ -176,6 +176,29 @@ def push(
         raise Unavailable("the database failed while applying this batch; send it again") from error
 
 
+def apply_here(engine: Engine, caller: Caller, name: str, args: Mapping[str, Any],
+               check: Callable[[Connection], None]) -> int:
+    """Run one registered mutation for `caller` on the backend itself (a supervisor's move from the monitor):
+    the same access rule and mutator as a terminal's push, in one transaction under one new version that the
+    terminals pull. `check(conn)` runs first in that transaction (it raises `SyncRefused`); a refusal of the
+    mutator is a 409 with its sentence. Returns the version."""
+    def apply(conn: Connection) -> int:
+        conn.execute(_LOCK_VERSION.get(conn.dialect.name, _LOCK_VERSION["sqlite"]))
+        check(conn)
+        version = int(conn.execute(_NEXT_VERSION).scalar_one())
+        status, reason = _apply(conn, caller, PushedMutation(0, name, args), version)
+        if status != "applied":
+            raise SyncRefused(409, "refused", reason or f"{name}: refused.")
+        return version
+
+    try:
+        return write_together(engine, apply)
+    except SyncRefused:
+        raise
+    except DBAPIError as error:
+        raise Unavailable("the database failed while applying this change; try again") from error
+
+
 # The statements of push and pull, built once: building SQLAlchemy expressions per request cost more of the
 # interpreter than running them, and under 200 terminals every push waits on that interpreter.
 _NEXT_VERSION = text("UPDATE sync_state SET version = version + 1 WHERE id = 1 RETURNING version")

@@ -1,3 +1,3 @@
-"""The floor's tests share the sync tests' real backend on loopback (SQLite and PostgreSQL)."""
+"""The floor's tests share the sync tests' real backend on loopback (SQLite and PostgreSQL) and its terminals."""
 
-from tests.sync.conftest import backend, backend_engine  # noqa: F401  (fixtures)
+from tests.sync.conftest import backend, backend_engine, terminals  # noqa: F401  (fixtures)

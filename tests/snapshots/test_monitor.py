@@ -21,6 +21,7 @@ from agentdesk.store import Store
 from screens.monitor_app import MonitorApp
 from tests.floor.floors import NOW, alarming, queue, quiet
 from tests.reporting import known_day
+from widgets.work_list import WorkList
 
 
 @pytest.fixture(autouse=True)
@@ -106,3 +107,30 @@ def test_the_daily_report_opened_from_the_floor(snap_compare: Any, tmp_path: Pat
         await _settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=report)
+
+
+def test_work_to_move(snap_compare: Any) -> None:
+    """w switches the board for the work a supervisor can move: an escalated ticket and a follow-up escalated to a
+    supervisor (red), an overdue ticket and a follow-up for a senior agent (amber); a customer's name with a
+    terminal control and markup is drawn as text."""
+    rows = [
+        {"kind": "ticket", "id": "t1", "account_id": "acc-1", "customer": "Bad\x1b[31m [b]Name", "status": "escalated",
+         "level": None, "subject": "Refund for ORD-1234 never arrived", "assignee_id": None, "assignee": "",
+         "age_seconds": 3 * 86_400},
+        {"kind": "task", "id": "f1", "account_id": "acc-2", "customer": "Dana Reyes", "status": None,
+         "level": "supervisor", "subject": "Wants a manager about the invoice", "assignee_id": "a0001",
+         "assignee": "Agent 0001", "age_seconds": 5 * 3600},
+        {"kind": "ticket", "id": "t2", "account_id": "acc-1", "customer": "Lee Park", "status": "open", "level": None,
+         "subject": "Where is my order?", "assignee_id": "a0002", "assignee": "Agent 0002", "age_seconds": 7 * 3600},
+        {"kind": "task", "id": "f2", "account_id": "acc-2", "customer": "Ana Silva", "status": None, "level": "senior",
+         "subject": "Warranty question", "assignee_id": None, "assignee": "", "age_seconds": 20 * 60},
+    ]
+
+    async def work(pilot: Pilot[Any]) -> None:
+        await _settle(pilot)
+        await pilot.press("w")
+        await _settle(pilot)
+        pilot.app.screen.query_one(WorkList).show(rows)
+        await _settle(pilot)
+
+    assert snap_compare(_app(quiet()), terminal_size=(80, 24), run_before=work)

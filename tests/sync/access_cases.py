@@ -128,6 +128,8 @@ CASES: dict[str, Case] = {
     "appointment.survey@1": lambda d, r: {
         "appointment_id": r["appointment_id"], "rating": 5, "comment": "On time.", "at": d.made["after_visit"],
         **_by(d)},
+    "task.assign@1": lambda d, r: {
+        "task_id": r["task_id"], "assignee_id": r["assignee_id"], "assigned_at": d.at(17), **_by(d)},
     "task.done@1": lambda d, r: {"task_id": r["task_id"], "at": d.at(18), "note": "Called back.", **_by(d)},
     "appointment.cancel@1": lambda d, r: {
         "appointment_id": r["appointment_id"], "at": d.made["after_visit"], "reason": "Moved away", **_by(d)},

@@ -4,9 +4,10 @@ a snapshot on connect, then the changes) of their accounts' agents and queues.""
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -17,6 +18,7 @@ from agentdesk.server.deps import CallerDep, EngineDep
 from agentdesk.server.fields import ID, STAMP
 from agentdesk.server.floor import Floor
 from agentdesk.server.floor_actions import Notices, act
+from agentdesk.server.floor_work import Kind, move, open_work
 
 STREAM_TICK_S = 0.25
 """How often a monitor's stream looks for changes (a change reaches the board within this, plus the trip)."""
@@ -100,6 +102,44 @@ async def action(body: FloorAction, who: CallerDep, engine: EngineDep, request: 
 @router.get("/floor/notices")
 async def notices(who: CallerDep, request: Request) -> list[dict[str, Any]]:
     return _notices(request).collect(who.agent_id)
+
+
+@router.get("/floor/work")
+async def work(who: CallerDep, engine: EngineDep, request: Request,
+               account: Annotated[str | None, Query(max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")] = None,
+               ) -> dict[str, Any]:
+    """The escalated and overdue work of the caller's accounts (or of `account` alone), oldest first."""
+    floor = await the_floor(request)
+    watched = await run_in_threadpool(floor.visible_to, who, engine)
+    if account is not None:
+        watched = watched & {account}
+    return await run_in_threadpool(open_work, engine, watched, datetime.now(UTC))
+
+
+class WorkMove(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    kind: Kind
+    id: ID
+
+
+class WorkReassign(WorkMove):
+    to_agent_id: ID
+
+
+@router.post("/floor/work/reassign")
+async def reassign(body: WorkReassign, who: CallerDep, engine: EngineDep, request: Request) -> dict[str, Any]:
+    floor = await the_floor(request)
+    watched = await run_in_threadpool(floor.visible_to, who, engine)
+    return await run_in_threadpool(move, engine, who, watched, body.kind, body.id, body.to_agent_id,
+                                   datetime.now(UTC))
+
+
+@router.post("/floor/work/take")
+async def take(body: WorkMove, who: CallerDep, engine: EngineDep, request: Request) -> dict[str, Any]:
+    floor = await the_floor(request)
+    watched = await run_in_threadpool(floor.visible_to, who, engine)
+    return await run_in_threadpool(move, engine, who, watched, body.kind, body.id, who.agent_id, datetime.now(UTC))
 
 
 @router.get("/floor")
