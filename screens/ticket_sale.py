@@ -71,7 +71,7 @@ class SaveTheSale:
             self.choose_outcome(None)
         else:
             self.screen.app.push_screen(Reason(
-                f"Correct the outcome ({outcomes.OUTCOME_WORDS[card.save_outcome or '']}): why was it wrong?"),
+                f"Outcome recorded: {outcomes.OUTCOME_WORDS[card.save_outcome or '']}. Why was it wrong?"),
                 self.choose_outcome)
 
     def _text(self, template: str) -> str | None:

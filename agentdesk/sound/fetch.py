@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from agentdesk.sound.demo import demo_recording, is_demo
+
+if TYPE_CHECKING:  # httpx is loaded by the first download, not by the desk's start
+    import httpx
 
 
 class RecordingUnavailable(Exception):
@@ -50,6 +52,8 @@ class RecordingCache:
         return path
 
     def _download(self, interaction_id: str, path: Path) -> None:
+        import httpx
+
         assert self.client is not None
         partial = path.with_suffix(".part")
         have = partial.stat().st_size if partial.exists() else 0
