@@ -14,7 +14,6 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from agentdesk.config import RoutingSettings
-
 from agentdesk.server.answers import SIGNED_IN_RESPONSES, answer_unreadable_requests
 from agentdesk.server.damage import Damage, DamageGuard
 from agentdesk.server.deps import BodyLimit, SignIns, caller, map_errors

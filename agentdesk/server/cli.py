@@ -85,9 +85,8 @@ def server(ctx: click.Context, database: str, host: str, port: int, smtp_port: i
         return
     import uvicorn
 
-    from agentdesk.server.app import create_app
-
     from agentdesk.config import ConfigError, load_settings
+    from agentdesk.server.app import create_app
 
     try:
         routing = load_settings().routing

@@ -34,9 +34,9 @@ class DayShape:
     """The day's traffic: how many calls, how often, how long they last (seconds)."""
 
     calls: int = 2_000
-    calls_per_hour: float = 400.0
+    calls_per_hour: float = 480.0
     ring_seconds: tuple[float, float] = (2.0, 8.0)
-    talk_mean_seconds: float = 30.0
+    talk_mean_seconds: float = 20.0
     talk_min_seconds: float = 10.0
     wrap_up_seconds: tuple[float, float] = (5.0, 15.0)
 
@@ -118,7 +118,7 @@ def simulate_day(engine: Engine, account_id: str, ratings: dict[str, float | Non
     while events:
         now, _, kind, call, agent = heapq.heappop(events)
         if kind == "ring":
-            for waiting, since in idle_since.items():
+            for waiting in idle_since:
                 if now - beaten[waiting] >= KEEP_ALIVE_S:
                     beat(waiting, "available", "idle", now)
             offered = event(call, "ringing", now, account_id=account_id, caller_number="+18005550100")

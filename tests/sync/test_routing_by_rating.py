@@ -127,7 +127,7 @@ def test_the_policy_is_read_per_account(backend_engine: Engine) -> None:
         teams[account] = (best, worst)
     draw = random.Random(3)
     firsts: dict[str, list[str | None]] = {by_rating: [], by_idle: []}
-    for round_ in range(20):
+    for _ in range(20):
         for account, (best, worst) in teams.items():
             available(backend_engine, worst, now - 200, now)  # the worst rated has waited longer, under the cap
             available(backend_engine, best, now - 100, now)
