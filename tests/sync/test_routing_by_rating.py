@@ -19,6 +19,7 @@ from agentdesk.server.routing_day import simulate_day
 from agentdesk.server.sync import Caller
 
 SQLITE_ONLY = pytest.mark.parametrize("backend_engine", ["sqlite"], indirect=True)
+SQLITE_AND_PG = pytest.mark.parametrize("backend_engine", ["sqlite", "postgresql"], indirect=True)
 DAY = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
 TIERS = (4.8, 3.5, 3.0, 2.0)
 """The rating averages of the floor's four quarters, best first."""
@@ -114,7 +115,7 @@ def test_by_default_each_call_goes_to_the_longest_idle_agent_whatever_the_rating
     assert offered == [worst, middle, best, None]  # longest idle first; then nobody is free
 
 
-@SQLITE_ONLY
+@SQLITE_AND_PG
 def test_the_policy_is_read_per_account(backend_engine: Engine) -> None:
     by_rating, by_idle = accounts(backend_engine, 2)
     routing = RoutingSettings(policy="longest_idle", idle_cap_seconds=600, accounts={by_rating: "rating"})
