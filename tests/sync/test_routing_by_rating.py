@@ -5,9 +5,11 @@ call to the longest-idle agent; the policy is read per account."""
 from __future__ import annotations
 
 import random
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from sqlalchemy import Engine, text
 
@@ -15,8 +17,11 @@ from agentdesk.clock import iso
 from agentdesk.config import RoutingSettings
 from agentdesk.models import AgentAccount, AgentRow, Interaction, Rating
 from agentdesk.server import live
+from agentdesk.server.admin import ensure_admin
+from agentdesk.server.app import create_app
 from agentdesk.server.routing_day import simulate_day
 from agentdesk.server.sync import Caller
+from tests.sync.conftest import served
 
 SQLITE_ONLY = pytest.mark.parametrize("backend_engine", ["sqlite"], indirect=True)
 SQLITE_AND_PG = pytest.mark.parametrize("backend_engine", ["sqlite", "postgresql"], indirect=True)
@@ -65,6 +70,12 @@ def available(engine: Engine, agent: str, since: float, now: float) -> None:
         live.heartbeat(engine, Caller(agent, "agent", None), {
             "client_group_id": f"g-{agent}", "agent_state": "available", "call_state": "idle", "unsynced": 0,
             "oldest_unsynced_s": None, "last_push_at": None, "last_pull_at": None}, now=moment)
+
+
+def wrap_up(engine: Engine, agent: str, now: float) -> None:
+    live.heartbeat(engine, Caller(agent, "agent", None), {
+        "client_group_id": f"g-{agent}", "agent_state": "wrap-up", "call_state": "idle", "unsynced": 0,
+        "oldest_unsynced_s": None, "last_push_at": None, "last_pull_at": None}, now=now)
 
 
 def ring(engine: Engine, account: str, now: float, routing: RoutingSettings, rng: random.Random) -> str | None:
@@ -145,13 +156,31 @@ def test_the_policy_is_read_per_account(backend_engine: Engine) -> None:
 
 
 @SQLITE_ONLY
-def test_by_rating_an_agent_past_the_cap_is_offered_the_call_first(backend_engine: Engine) -> None:
+def test_a_backend_set_to_rating_offers_the_agent_past_the_cap_first_then_the_best_rated(
+    backend_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live, "_DRAW", random.Random(5))  # the backend's weighted draw, replayable
     [account] = accounts(backend_engine, 1)
     best, worst = hire(backend_engine, account, 2, "cap")
     rate(backend_engine, account, best, [5] * 10, DAY)
     rate(backend_engine, account, worst, [1] * 10, DAY)
-    now = DAY.timestamp()
-    available(backend_engine, worst, now - 121, now)
-    available(backend_engine, best, now - 5, now)
     routing = RoutingSettings(policy="rating", idle_cap_seconds=120)
-    assert ring(backend_engine, account, now, routing, random.Random(1)) == worst
+    now = time.time()
+    with served(backend_engine, create_app(backend_engine, routing=routing)) as backend:
+        phone = httpx.Client(base_url=backend.url,
+                             headers={"Authorization": f"Bearer {backend.token(ensure_admin(backend_engine))}"})
+
+        def ring_and_end(call: str) -> str | None:
+            stamp = iso(datetime.now(UTC))
+            offered = phone.post("/calls/events", json={"event_id": f"{call}-r", "call_id": call, "type": "ringing",
+                                                        "at": stamp, "account_id": account}).json()["offered_to"]
+            assert phone.post("/calls/events", json={"event_id": f"{call}-e", "call_id": call, "type": "ended",
+                                                     "at": stamp}).status_code == 200
+            return offered
+
+        available(backend_engine, worst, now - 121, now)  # past the cap
+        available(backend_engine, best, now - 5, now)
+        assert ring_and_end("call-1") == worst
+        wrap_up(backend_engine, worst, now - 30)
+        available(backend_engine, worst, now - 25, now)  # idle longer than the best rated, under the cap
+        assert ring_and_end("call-2") == best  # the 5 weighs 625 times the 1
