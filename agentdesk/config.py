@@ -173,6 +173,41 @@ class ServerSettings(BaseModel):
     """How long a sign-in token lasts from its issue, in days (a week: the desk works weekends too)."""
 
 
+ROUTING_POLICIES = ("longest_idle", "rating")
+"""How the backend picks the agent a ringing call is offered to (agentdesk/domain/routing.py)."""
+
+
+class RoutingSettings(BaseModel):
+    """The backend's call offering (`agentdesk server`): which available agent of the account a ringing call goes to."""
+
+    model_config = _FROZEN
+    policy: str = "longest_idle"
+    """Every account's policy unless named below: longest_idle, or rating (higher-rated agents get more calls)."""
+    idle_cap_seconds: float = Field(600.0, ge=1, le=24 * 3600)
+    """With rating: an available agent idle this long is offered the next call first, whatever their rating."""
+    accounts: dict[str, str] = Field(default_factory=dict)
+    """A policy per account id, e.g. {"acct-1" = "rating"}."""
+
+    @field_validator("policy", mode="after")
+    @classmethod
+    def _known_policy(cls, value: str) -> str:
+        if value not in ROUTING_POLICIES:
+            raise ValueError(f"must be one of {', '.join(ROUTING_POLICIES)}")
+        return value
+
+    @field_validator("accounts", mode="after")
+    @classmethod
+    def _known_policies(cls, value: dict[str, str]) -> dict[str, str]:
+        for account, policy in value.items():
+            if policy not in ROUTING_POLICIES:
+                raise ValueError(f"{account} = {policy!r}: a policy must be one of {', '.join(ROUTING_POLICIES)}")
+        return value
+
+    def policy_for(self, account_id: str) -> str:
+        """The routing policy of one account."""
+        return self.accounts.get(account_id, self.policy)
+
+
 class ReportSettings(BaseModel):
     """The day's figures: the daily report and the staffing forecast."""
 
@@ -289,6 +324,7 @@ class Settings(BaseSettings):
     appointments: AppointmentSettings = Field(default_factory=AppointmentSettings)
     backend: BackendSettings = Field(default_factory=BackendSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    routing: RoutingSettings = Field(default_factory=RoutingSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
     monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     sound: SoundSettings = Field(default_factory=SoundSettings)

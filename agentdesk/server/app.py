@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from agentdesk.config import RoutingSettings
 from agentdesk.server.answers import SIGNED_IN_RESPONSES, answer_unreadable_requests
 from agentdesk.server.damage import Damage, DamageGuard
 from agentdesk.server.deps import BodyLimit, SignIns, caller, map_errors
@@ -41,12 +42,14 @@ async def _clock_work(app: FastAPI) -> AsyncIterator[None]:
             task.cancel()
 
 
-def create_app(engine: Engine, *, jobs: bool = False) -> FastAPI:
+def create_app(engine: Engine, *, jobs: bool = False, routing: RoutingSettings | None = None) -> FastAPI:
     """The backend on `engine` (its schema must exist: `agentdesk server init`); `jobs` runs the backend's
-    clock work (ticket escalation, daily reports) while it serves."""
+    clock work (ticket escalation, daily reports) while it serves; `routing` is how ringing calls are offered
+    (default: to the longest-idle agent)."""
     app = FastAPI(title="AgentDesk backend", version="1", lifespan=_clock_work)
     app.state.engine = engine
     app.state.jobs = jobs
+    app.state.routing = routing if routing is not None else RoutingSettings()
     app.state.sign_ins = SignIns(engine)
     app.state.damage = Damage()
     app.add_middleware(BodyLimit)

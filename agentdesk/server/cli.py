@@ -85,11 +85,16 @@ def server(ctx: click.Context, database: str, host: str, port: int, smtp_port: i
         return
     import uvicorn
 
+    from agentdesk.config import ConfigError, load_settings
     from agentdesk.server.app import create_app
 
+    try:
+        routing = load_settings().routing
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
     engine = _require_backend(database)
     click.echo(f"AgentDesk backend on http://{host}:{port} (database {database}); API at /docs", err=True)
-    app = create_app(engine, jobs=True)
+    app = create_app(engine, jobs=True, routing=routing)
     desk = _mail_desk(engine, host, smtp_port)
     # What is loaded by now (the libraries, the app) lives as long as the process: kept out of the collector's
     # full passes, which otherwise stalled every request for 50-100 ms a few times a minute under load.

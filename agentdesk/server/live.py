@@ -1,22 +1,34 @@
 """The backend's live side: terminals' heartbeats (presence, with a time-to-live) and the phone system's call
-events, each ringing call offered to the account's longest-idle available agent."""
+events, each ringing call offered to an available agent of the account by its routing policy ([routing]
+settings): the longest idle, or weighted by the agents' ratings of the last 30 days with a cap on idling."""
 
 from __future__ import annotations
 
+import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, and_, select, text
 
+from agentdesk.clock import iso
+from agentdesk.config import RoutingSettings
 from agentdesk.domain import phones
 from agentdesk.domain.call_events import CallEventRefused, CallEventType, next_state
+from agentdesk.domain.routing import Candidate, RoutingPolicy, middle_rating, pick
 from agentdesk.server.db import writing
 from agentdesk.server.schema import call_event, live_call, presence
 from agentdesk.server.sync import Caller, SyncRefused
 
 PRESENCE_TTL_S = 30.0
 """A terminal not heard from for this long is shown as gone."""
+
+RATING_DAYS = 30
+"""Routing by rating weighs each agent's average of the last this many days."""
+
+_DRAW = random.Random()
+"""The weighted draw of routing by rating (tests pass their own, seeded)."""
 
 
 def heartbeat(engine: Engine, caller: Caller, beat: dict[str, Any], *, now: float | None = None) -> None:
@@ -54,10 +66,13 @@ class CallEventOutcome:
     duplicate: bool
 
 
-def take_call_event(engine: Engine, event: dict[str, Any], *, now: float | None = None) -> CallEventOutcome:
+def take_call_event(engine: Engine, event: dict[str, Any], *, now: float | None = None,
+                    routing: RoutingSettings | None = None, rng: random.Random | None = None) -> CallEventOutcome:
     """Apply one phone-system event (idempotent by `event_id`); `SyncRefused` 409 for an impossible move,
-    422 for a ringing call to a number no account answers on."""
+    422 for a ringing call to a number no account answers on. A ringing call is offered by the account's policy
+    in `routing` (default: longest idle)."""
     now = time.time() if now is None else now
+    routing = RoutingSettings() if routing is None else routing
     kind = CallEventType(event["type"])
     with writing(engine) as conn:
         if conn.dialect.name == "postgresql":
@@ -74,7 +89,7 @@ def take_call_event(engine: Engine, event: dict[str, Any], *, now: float | None 
         offered_to = call.offered_to if call is not None else None
         if kind is CallEventType.RINGING:
             account_id = _account_for(conn, event)
-            offered_to = _longest_idle_agent(conn, account_id, now)
+            offered_to = _offer(conn, account_id, now, routing, rng or _DRAW)
             conn.execute(live_call.insert().values(
                 call_id=event["call_id"], account_id=account_id, caller_number=event.get("caller_number") or "",
                 dialled_number=event.get("dialled_number") or "", ivr_choice=event.get("ivr_choice"),
@@ -99,18 +114,42 @@ def _account_for(conn: Any, event: dict[str, Any]) -> str:
     return str(found)
 
 
-def _longest_idle_agent(conn: Any, account_id: str, now: float) -> str | None:
-    """The available agent of the account idle the longest, who has no call ringing or going on."""
+def _offer(conn: Any, account_id: str, now: float, routing: RoutingSettings, rng: random.Random) -> str | None:
+    """The agent a ringing call of the account goes to, by the account's policy; None when nobody is free."""
+    policy = RoutingPolicy(routing.policy_for(account_id))
+    candidates = _free_agents(conn, account_id, now)
+    middle = None
+    if policy is RoutingPolicy.RATING and candidates:
+        averages = rating_averages(conn, account_id, now)
+        candidates = [replace(c, rating=averages.get(c.agent_id)) for c in candidates]
+        middle = middle_rating(list(averages.values()))
+    return pick(candidates, now=now, policy=policy, cap_seconds=routing.idle_cap_seconds, rng=rng, middle=middle)
+
+
+def _free_agents(conn: Any, account_id: str, now: float) -> list[Candidate]:
+    """The account's available agents with no call ringing or going on, and since when each is idle."""
     busy = select(live_call.c.offered_to).where(
         and_(live_call.c.offered_to.is_not(None), live_call.c.state != "ended"))
-    row = conn.execute(
-        text("SELECT p.agent_id FROM presence p JOIN agent_account aa ON aa.agent_id = p.agent_id"
+    rows = conn.execute(
+        text("SELECT p.agent_id, p.state_since FROM presence p JOIN agent_account aa ON aa.agent_id = p.agent_id"
              " WHERE aa.account_id = :a AND p.agent_state = 'available' AND p.call_state = 'idle'"
              " AND p.expires_at > :now ORDER BY p.state_since, p.agent_id"),
         {"a": account_id, "now": now},
-    ).scalars().all()
+    ).all()
     taken = set(conn.execute(busy).scalars())
-    return next((agent for agent in row if agent not in taken), None)
+    return [Candidate(agent, float(since)) for agent, since in rows if agent not in taken]
+
+
+def rating_averages(conn: Any, account_id: str, now: float) -> dict[str, float]:
+    """Each rated agent of the account: the average score of the last `RATING_DAYS` days, quality control's and
+    customers' together, over all the agent's accounts (one query, by agent and time on `rating_agent`)."""
+    since = iso(datetime.fromtimestamp(now - RATING_DAYS * 86400, UTC))
+    rows = conn.execute(
+        text("SELECT r.agent_id, avg(r.score) FROM agent_account aa JOIN rating r ON r.agent_id = aa.agent_id"
+             " WHERE aa.account_id = :a AND r.at >= :since GROUP BY r.agent_id"),
+        {"a": account_id, "since": since},
+    ).all()
+    return {agent: float(average) for agent, average in rows}
 
 
 def offers_for(engine: Engine, caller: Caller) -> list[dict[str, Any]]:

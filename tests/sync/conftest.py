@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import Engine, select, text
 
 from agentdesk.clock import FixedClock
@@ -88,21 +90,29 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def backend(backend_engine: Engine) -> Iterator[Backend]:
-    """The backend's HTTP API served by uvicorn on a loopback port, in a thread."""
+@contextmanager
+def served(engine: Engine, app: FastAPI) -> Iterator[Backend]:
+    """`app` (on `engine`) served by uvicorn on a loopback port, in a thread, until the block ends."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(backend_engine), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started:
         assert time.monotonic() < deadline, "the backend did not start"
         time.sleep(0.02)
-    yield Backend(backend_engine, f"http://127.0.0.1:{port}")
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield Backend(engine, f"http://127.0.0.1:{port}")
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture
+def backend(backend_engine: Engine) -> Iterator[Backend]:
+    """The backend's HTTP API served by uvicorn on a loopback port, in a thread."""
+    with served(backend_engine, create_app(backend_engine)) as running:
+        yield running
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 
 from agentdesk.server import live
@@ -34,12 +34,12 @@ class CallEventAnswer(BaseModel):
 
 
 @router.post("/calls/events", response_model=CallEventAnswer)
-def call_events(body: CallEvent, who: CallerDep, engine: EngineDep) -> CallEventAnswer:
+def call_events(body: CallEvent, who: CallerDep, engine: EngineDep, request: Request) -> CallEventAnswer:
     if who.role != "admin":
         raise engine_sync.SyncRefused(403, "phone_system_only", "Call events come from the phone system's sign-in.")
     if body.type == "ringing" and not (body.dialled_number or body.account_id):
         raise engine_sync.SyncRefused(422, "no_account", "A ringing event needs dialled_number or account_id.")
-    outcome = live.take_call_event(engine, body.model_dump())
+    outcome = live.take_call_event(engine, body.model_dump(), routing=request.app.state.routing)
     return CallEventAnswer(call_id=outcome.call_id, state=outcome.state, offered_to=outcome.offered_to,
                            duplicate=outcome.duplicate)
 
