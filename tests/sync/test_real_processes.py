@@ -124,7 +124,11 @@ def test_killing_the_terminal_and_the_backend_mid_push_loses_nothing(tmp_path: P
     sync_command = [EXE, "--store", str(store_path), "sync", "--server", f"http://127.0.0.1:{port}", "--deadline", "2"]
     terminal = subprocess.Popen(sync_command, env={**env, "AGENTDESK_TOKEN": token},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.5)
+    # Killed once the backend has taken its first changes (a fixed wait missed the push on a loaded machine).
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and terminal.poll() is None and backend.execute(
+            "SELECT count(*) FROM comment WHERE id LIKE 'kill-%'").fetchone()[0] == 0:
+        time.sleep(0.02)
     terminal.send_signal(signal.SIGKILL)  # the terminal dies mid-push
     terminal.wait(10)
     taken = backend.execute("SELECT count(*) FROM comment WHERE id LIKE 'kill-%'").fetchone()[0]
