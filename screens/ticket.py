@@ -76,7 +76,7 @@ class TicketScreen(Screen[None]):
         yield TicketThread(id="thread")
         yield TicketComposer(id="composer")
         # F2 and Ctrl+S are on the composer's mode line; compact, the other ticket keys fit 80 columns.
-        yield Footer(compact=True)
+        yield Footer(compact=True, show_command_palette=False)  # every key fits at 80 columns; ? lists them all
 
     def on_mount(self) -> None:
         self.load_ticket(with_draft=True)
