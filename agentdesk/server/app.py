@@ -25,13 +25,15 @@ from agentdesk.server.routes import auth, calls, floor, health, presence, report
 @asynccontextmanager
 async def _clock_work(app: FastAPI) -> AsyncIterator[None]:
     """The backend's clock work (ticket escalation, the daily reports due, then, once a monitor has built the floor,
-    its midnight and its ticket figures) runs every minute while it serves, when the app was built with `jobs`."""
+    its midnight, its ticket figures and the agents' ratings) runs every minute while it serves, when the app was
+    built with `jobs`."""
 
     def floor_tickets() -> None:
         built = getattr(app.state, "floor", None)
         if built is not None:
             built.turn_the_day()
             built.refresh_tickets(app.state.engine)
+            built.refresh_ratings(app.state.engine)
             built.plan_staffing(app.state.engine)
 
     task = asyncio.create_task(run_jobs(app.state.engine, then=floor_tickets)) if app.state.jobs else None
