@@ -33,8 +33,6 @@ from agentdesk.mutations import registry as mutators
 from agentdesk.mutations.arguments import MAX_NAME_CHARS
 from agentdesk.server.db import MutatorConnection, write_together
 from agentdesk.server.mail.outgoing import queue_acknowledgement, record_bounce
-from agentdesk.server.mail.survey import record as record_survey
-from agentdesk.server.mail.survey import survey_answered
 from agentdesk.server.mail.schema import (
     ensure_mail_schema,
     mail_attachment,
@@ -43,6 +41,8 @@ from agentdesk.server.mail.schema import (
     mail_thread,
     mailbox,
 )
+from agentdesk.server.mail.survey import record as record_survey
+from agentdesk.server.mail.survey import survey_answered
 
 MAIL_DESK = "mail desk"
 """The author of what the backend writes on a ticket from mail."""

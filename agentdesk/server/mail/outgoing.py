@@ -1,9 +1,10 @@
 """Mail the desk sends, as rows with a delivery state: queued, sent, deferred (tried, trying again), bounced.
 
 Three kinds: the acknowledgement a new case gets (queued by the intake in its own transaction), the satisfaction
-survey a resolved case's customer gets (`survey`), and an agent's public reply (a `ticket_message` of kind `reply` still `queued`, pushed from a terminal; picked up here). What a
-terminal sees of it is the ticket: the reply's `delivery` becomes `delivered` or `failed` through the
-`ticket.mark_delivered` mutator, and an acknowledgement or survey sent or any mail bounced adds a note saying so.
+survey a resolved case's customer gets (queued by `survey`), and an agent's public reply (a `ticket_message` of
+kind `reply` still `queued`, pushed from a terminal; picked up here). What a terminal sees of it is the ticket:
+the reply's `delivery` becomes `delivered` or `failed` through the `ticket.mark_delivered` mutator, and an
+acknowledgement or survey sent or any mail bounced adds a note saying so.
 """
 
 from __future__ import annotations

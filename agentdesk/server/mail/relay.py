@@ -9,8 +9,8 @@ import smtplib
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.policy import SMTP as SMTP_POLICY
 from datetime import datetime
+from email.policy import SMTP as SMTP_POLICY
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
