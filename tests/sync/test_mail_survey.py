@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
 from agentdesk.clock import iso
@@ -254,3 +255,25 @@ def test_no_survey_for_a_case_resolved_without_a_reply_or_from_a_machine(backend
     running.send_now()
     assert _rows(backend_engine, "SELECT count(*) FROM mail_survey")[0][0] == 0
     assert _surveys(sink) == []
+
+
+def test_an_account_template_writes_the_survey(backend_engine: Engine, desk: tuple[Sink, MailDesk]) -> None:
+    ensure_mail_schema(backend_engine, "2000-01-01T00:00:00.000000Z")
+    with backend_engine.begin() as conn:
+        conn.execute(text("UPDATE mail_mailbox SET survey = :t WHERE account_id = (SELECT min(account_id)"
+                          " FROM mail_mailbox)"), {"t": "Dear {{ customer_name }}, rate {{ agent_name }} on"
+                                                   " {{ case_number }}:\n{{ survey_links }}"})
+    case = _answered_case(backend_engine, desk)
+    words = _text(case["survey"])
+    assert words.startswith("Dear Lin Customer, rate ") and f" on {case['number']}:" in words
+    assert f"5 (excellent): {PUBLIC}/survey/{case['token']}/5" in words
+
+
+@pytest.mark.parametrize("path", ["/survey/../../etc/passwd/1", "/survey/" + "A" * 500 + "/1", "/survey/%00%ff/2",
+                                  "/survey/AAAAAAAAAAAAAAAAAAAA/%F0%9F%92%A9", "/survey/AAAAAAAAAAAAAAAAAAAA"])
+def test_hostile_survey_addresses_get_a_page_in_words_not_an_error(backend_engine: Engine, path: str) -> None:
+    ensure_mail_schema(backend_engine, "2000-01-01T00:00:00.000000Z")
+    with TestClient(create_app(backend_engine)) as web:
+        for method in ("GET", "POST"):
+            answer = web.request(method, path, content=b"comment=%ff%fe&comment=" + b"y" * 100)
+            assert 400 <= answer.status_code < 500, (method, path, answer.status_code)
