@@ -189,6 +189,7 @@ def record_by_link(engine: Engine, token: str, score: int, comment: str | None, 
         if survey is None:
             return None
         conn.execute(text("UPDATE sync_state SET version = version + 1 WHERE id = 1"))
-        return record(conn, survey, score, survey.comment or "" if comment is None else comment, at, "by the link")
+        kept = (survey.comment or "") if comment is None else comment
+        return record(conn, survey, score, kept, at, "by the link")
 
     return write_together(engine, work)
