@@ -19,7 +19,7 @@ from agentdesk.server.damage import Damage, DamageGuard
 from agentdesk.server.deps import BodyLimit, SignIns, caller, map_errors
 from agentdesk.server.jobs import run_jobs
 from agentdesk.server.recordings import recordings_router
-from agentdesk.server.routes import auth, calls, floor, health, presence, reports, sync
+from agentdesk.server.routes import auth, calls, floor, health, presence, reports, survey, sync
 
 
 @asynccontextmanager
@@ -67,5 +67,6 @@ def create_app(engine: Engine, *, jobs: bool = False, routing: RoutingSettings |
     app.include_router(floor.router, responses=signed_in)
     app.include_router(reports.router, responses=signed_in)
     app.include_router(health.router)
+    app.include_router(survey.router)  # customers answering the survey: the token in the link is the key
     app.include_router(recordings_router(engine, caller), responses=signed_in)
     return app

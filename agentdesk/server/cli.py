@@ -95,7 +95,7 @@ def server(ctx: click.Context, database: str, host: str, port: int, smtp_port: i
     engine = _require_backend(database)
     click.echo(f"AgentDesk backend on http://{host}:{port} (database {database}); API at /docs", err=True)
     app = create_app(engine, jobs=True, routing=routing)
-    desk = _mail_desk(engine, host, smtp_port)
+    desk = _mail_desk(engine, host, port, smtp_port)
     # What is loaded by now (the libraries, the app) lives as long as the process: kept out of the collector's
     # full passes, which otherwise stalled every request for 50-100 ms a few times a minute under load.
     gc.collect()
@@ -107,16 +107,23 @@ def server(ctx: click.Context, database: str, host: str, port: int, smtp_port: i
         desk.stop()
 
 
-def _mail_desk(engine, host: str, smtp_port: int | None):  # type: ignore[no-untyped-def]
-    """The backend's mail: the SMTP listener (with --smtp-port) and the sender to the `[mail]` relay."""
+def _mail_desk(engine, host: str, port: int, smtp_port: int | None):  # type: ignore[no-untyped-def]
+    """The backend's mail: the SMTP listener (with --smtp-port) and the sender to the `[mail]` relay (the
+    survey's links on `[server] public_url`, else on the address it listens on)."""
     from agentdesk.config import ConfigError, load_settings
     from agentdesk.server.mail.listener import MailDesk
 
     try:
-        settings = load_settings().mail
+        loaded = load_settings()
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
-    desk = MailDesk(engine, settings, smtp_host=host, smtp_port=smtp_port)
+    if loaded.server.public_url:
+        public_url = loaded.server.public_url
+    else:  # listening on every interface: the machine's own name is the best guess at how it is reached
+        import socket
+
+        public_url = f"http://{socket.getfqdn() if host in ('0.0.0.0', '::', '') else host}:{port}"
+    desk = MailDesk(engine, loaded.mail, smtp_host=host, smtp_port=smtp_port, public_url=public_url)
     try:
         desk.start()
     except OSError as error:

@@ -7,6 +7,7 @@ in `In-Reply-To` and `References`. The ticket rows are written by the same mutat
 (`customer.create`, `ticket.open`, `ticket.add_message`), authored by the mail desk, so the ticket rules stay in
 one place. A new case from a person (not a machine) gets an acknowledgement queued with its case number. The
 customer's message on the ticket has the id of the received mail, so the raw message behind it is one lookup away.
+A reply to the satisfaction survey that starts with a score is the customer's rating instead (`survey`).
 Nothing received is dropped: a message that cannot be read becomes a ticket that says so.
 """
 
@@ -25,6 +26,7 @@ from sqlalchemy import Connection, Engine, select, text
 
 from agentdesk.clock import iso
 from agentdesk.domain.mail import MAX_ATTACHMENT_BYTES, ParsedMail, read_mail
+from agentdesk.domain.survey import read_answer
 from agentdesk.localstore.errors import StoreError
 from agentdesk.localstore.numbers import case_number
 from agentdesk.mutations import registry as mutators
@@ -39,6 +41,8 @@ from agentdesk.server.mail.schema import (
     mail_thread,
     mailbox,
 )
+from agentdesk.server.mail.survey import record as record_survey
+from agentdesk.server.mail.survey import survey_answered
 
 MAIL_DESK = "mail desk"
 """The author of what the backend writes on a ticket from mail."""
@@ -51,7 +55,8 @@ class Taken:
 
     received_id: str
     account_id: str
-    outcome: str  # new_case, follow_up, unreadable, bounce, held; duplicate (taken before, nothing written)
+    outcome: str  # new_case, follow_up, unreadable, bounce, rating (a survey's answer), held; duplicate (taken
+    # before, nothing written)
     ticket_id: str | None
     case_number: str | None
     acknowledged: bool
@@ -126,8 +131,11 @@ def _take(
     conn.execute(text("UPDATE sync_state SET version = version + 1 WHERE id = 1"))  # one version, as a push
     received_id = str(uuid.uuid4())
     outcome, ticket_id, number, acknowledged = "new_case", None, None, False
+    answered = None if parsed.bounce_of else _survey_answer(conn, parsed, account_id, at)
     if parsed.bounce_of and record_bounce(conn, parsed, at):
         outcome = "bounce"
+    elif answered is not None:
+        outcome, (ticket_id, number) = "rating", answered
     else:
         savepoint = conn.begin_nested()
         try:
@@ -151,6 +159,24 @@ def _take(
     if ticket_id and parsed.message_id:
         remember_thread(conn, parsed.message_id, ticket_id)
     return Taken(received_id, account_id, outcome, ticket_id, number, acknowledged)
+
+
+def _survey_answer(conn: Connection, parsed: ParsedMail, account_id: str, at: str) -> tuple[str, str] | None:
+    """A person's reply to a survey that starts with a score becomes the customer's rating (and a note on the
+    ticket), not a message on it: (ticket id, case number) when it did. Any other reply is an ordinary message."""
+    if not parsed.readable or parsed.automatic:
+        return None
+    survey = survey_answered(conn, parsed, account_id, at)
+    answer = read_answer(parsed.body) if survey is not None else None
+    if survey is None or answer is None:
+        return None
+    savepoint = conn.begin_nested()
+    if not record_survey(conn, survey, answer.score, answer.comment, at, "by e-mail"):
+        savepoint.rollback()
+        return None
+    savepoint.commit()
+    number = conn.execute(text("SELECT case_number FROM ticket WHERE id = :t"), {"t": survey.ticket_id}).scalar()
+    return str(survey.ticket_id), str(number)
 
 
 def _ours(conn: Connection, sender: str) -> bool:

@@ -20,6 +20,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
+    inspect,
     text,
 )
 
@@ -30,6 +32,7 @@ mailbox = Table(
     Column("account_id", String(64), primary_key=True),
     Column("address", String(254), nullable=False, unique=True),
     Column("acknowledgement", Text, nullable=True),  # the account's own template; None: the standard one
+    Column("survey", Text, nullable=True),  # the account's own survey template; None: the standard one
     Column("since", String(40), nullable=False),  # replies written before this are not mailed (old demo cases)
     # Fetching from the account's own mailbox as well (optional): imap://host:port or imaps://host:port, the user,
     # and the name of the environment variable holding the password (the password itself is never stored here).
@@ -57,7 +60,7 @@ mail_received = Table(
     Column("sender", String(254), nullable=True),  # the From address, where replies on the ticket go
     Column("message_id", String(500), nullable=True),
     Column("ticket_id", String(64), nullable=True),
-    Column("outcome", String(40), nullable=False),  # new_case, follow_up, unreadable, bounce, held (refused by a rule)
+    Column("outcome", String(40), nullable=False),  # new_case, follow_up, unreadable, bounce, rating, held (refused)
     Column("automatic", Boolean, nullable=False),
     Column("digest", String(64), nullable=False),  # SHA-256 of `raw`: the same message delivered twice is taken once
     Column("raw", LargeBinary, nullable=False),
@@ -109,6 +112,24 @@ mail_outgoing = Table(
 )
 """Mail the desk sends, with its delivery state for the ticket to show."""
 
+mail_survey = Table(
+    "mail_survey", mail_metadata,
+    Column("token", String(64), primary_key=True),  # random, in the survey's links: the customer's key
+    Column("account_id", String(64), nullable=False),
+    Column("ticket_id", String(64), nullable=False),
+    Column("message_id", String(64), nullable=False),  # the reply rated: the ticket's last public reply when sent
+    Column("mail_message_id", String(500), nullable=False),  # the survey mail's Message-ID (a reply answers it)
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+    Column("score", Integer, nullable=True),  # the last answer (also on the ticket as a customer rating)
+    Column("comment", Text, nullable=True),
+    Column("answered_at", String(40), nullable=True),
+    UniqueConstraint("ticket_id", "message_id", name="mail_survey_once"),
+    Index("mail_survey_mail", "mail_message_id"),
+)
+"""The satisfaction surveys sent: one per resolved ticket and rated reply (the unique key is what keeps two
+backend processes from sending it twice), with the customer's last answer."""
+
 mail_counter = Table(
     "mail_counter", mail_metadata,
     Column("name", String(40), primary_key=True),
@@ -116,7 +137,8 @@ mail_counter = Table(
     Column("text_value", String(64), nullable=True),
 )
 """The mail desk's case-number counter with its own client id (its case numbers' terminal part), and
-`replies_seen`: the version up to which pushed replies have been looked at for mailing."""
+`replies_seen`: the version up to which pushed replies have been looked at for mailing, and `surveys_seen`: the
+version up to which tickets have been looked at for a newly resolved one."""
 
 _READY: weakref.WeakSet[Engine] = weakref.WeakSet()
 _LOCK = threading.Lock()
@@ -140,6 +162,8 @@ def ensure_mail_schema(engine: Engine, since: str) -> None:
                 # BEGIN IMMEDIATE already puts them one after the other).
                 conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('agentdesk.mail_schema'))"))
             mail_metadata.create_all(conn)
+            if "survey" not in {c["name"] for c in inspect(conn).get_columns("mail_mailbox")}:
+                conn.execute(text("ALTER TABLE mail_mailbox ADD COLUMN survey TEXT"))  # made before surveys existed
             taken = set(conn.execute(text("SELECT address FROM mail_mailbox")).scalars())
             rows = conn.execute(text(
                 "SELECT id, name FROM account WHERE id NOT IN (SELECT account_id FROM mail_mailbox) ORDER BY id")).all()
@@ -153,6 +177,10 @@ def ensure_mail_schema(engine: Engine, since: str) -> None:
             if conn.execute(text("SELECT 1 FROM mail_counter WHERE name = 'replies_seen'")).first() is None:
                 # Replies pushed from here on are mailed; those written before the desk had mail are history.
                 conn.execute(mail_counter.insert().values(name="replies_seen", value=conn.execute(
+                    text("SELECT version FROM sync_state WHERE id = 1")).scalar_one()))
+            if conn.execute(text("SELECT 1 FROM mail_counter WHERE name = 'surveys_seen'")).first() is None:
+                # Tickets resolved from here on get a survey; those resolved before the desk had surveys do not.
+                conn.execute(mail_counter.insert().values(name="surveys_seen", value=conn.execute(
                     text("SELECT version FROM sync_state WHERE id = 1")).scalar_one()))
         _READY.add(engine)
 
