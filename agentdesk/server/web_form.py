@@ -26,6 +26,7 @@ import time
 from html import escape
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 
 from agentdesk.server.db import writing
 from agentdesk.server.mail.schema import mail_counter
@@ -47,12 +48,15 @@ def form_secret(engine: Engine) -> bytes:
     with engine.connect() as conn:
         found = conn.execute(select(mail_counter.c.text_value).where(mail_counter.c.name == "form_secret")).scalar()
     if found is None:
-        with writing(engine) as conn:
-            found = conn.execute(select(mail_counter.c.text_value)
-                                 .where(mail_counter.c.name == "form_secret")).scalar()
-            if found is None:
-                found = secrets.token_hex(32)
-                conn.execute(mail_counter.insert().values(name="form_secret", value=0, text_value=found))
+        try:
+            with writing(engine) as conn:
+                found = conn.execute(select(mail_counter.c.text_value)
+                                     .where(mail_counter.c.name == "form_secret")).scalar()
+                if found is None:
+                    found = secrets.token_hex(32)
+                    conn.execute(mail_counter.insert().values(name="form_secret", value=0, text_value=found))
+        except IntegrityError:  # another backend process made it at the same moment: theirs is the one
+            return form_secret(engine)
     return bytes.fromhex(str(found))
 
 

@@ -5,6 +5,8 @@ the form again with the errors in words and what was typed kept. The pages and t
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import parse_qs
 
@@ -93,7 +95,7 @@ def _problems(values: dict[str, str]) -> list[str]:
     return problems
 
 
-def _send(engine: Engine, key: str, raw: bytes, request_now: object) -> HTMLResponse:
+def _send(engine: Engine, key: str, raw: bytes, now: Callable[[], datetime]) -> HTMLResponse:
     found = _account(engine, key)
     if found is None:
         return _html(missing_page(), 404)
@@ -110,7 +112,7 @@ def _send(engine: Engine, key: str, raw: bytes, request_now: object) -> HTMLResp
         name=values["name"], phone=values["phone"] or None, email=values["email"] or None,
         subject=values["subject"] or None)
     try:
-        taken = take_written(engine, message, now=request_now())  # type: ignore[operator]
+        taken = take_written(engine, message, now=now())
     except (NotTaken, StoreError) as refusal:
         return _shown(engine, key, shown, [str(refusal)[:300]], 422)
     return _html(thanks_page(account_name, taken.case_number, taken.new))
