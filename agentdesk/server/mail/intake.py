@@ -231,21 +231,53 @@ def _continue_or_open(
     found = _existing_ticket(conn, parsed, account_id) if parsed.readable else None
     if found is not None and found[2] != "closed":
         ticket_id, number, _status = found
-        _apply(conn, "ticket.add_message@1", {
-            "message_id": received_id, "ticket_id": ticket_id, "kind": "customer", "author": _author(parsed),
-            "body": _message_text(parsed), "created_at": at})
+        continue_case(conn, ticket_id, message_id=received_id, author=_author(parsed), body=_message_text(parsed), at=at)
         return ticket_id, number, "follow_up"
     customer_id = _customer(conn, parsed, account_id, at)
-    ticket_id, number = str(uuid.uuid4()), _next_case_number(conn)
     subject = parsed.subject.strip() if parsed.readable else "A message that could not be read"
     if found is not None:  # a closed case is not reopened by mail: a new case that names it
         subject = f"{subject} (follow-up to closed case {found[1]})"
+    ticket_id, number = open_case(conn, account_id=account_id, customer_id=customer_id, subject=subject,
+                                  channel="email", author=_author(parsed), message_id=received_id,
+                                  body=_message_text(parsed), at=at)
+    return ticket_id, number, "new_case" if parsed.readable else "unreadable"
+
+
+def open_case(
+    conn: Connection, *, account_id: str, customer_id: str, subject: str, channel: str, author: str, message_id: str,
+    body: str, at: str,
+) -> tuple[str, str]:
+    """A new case (id, case number) from a customer's written message, on `channel`, by the `ticket.open` mutator
+    a terminal runs; its first response is due 6 h from `at` (the message's arrival at the backend)."""
+    ticket_id, number = str(uuid.uuid4()), next_case_number(conn)
     _apply(conn, "ticket.open@1", {
         "ticket_id": ticket_id, "account_id": account_id, "customer_id": customer_id, "case_number": number,
-        "subject": _clean(subject or "(no subject)", MAX_NAME_CHARS), "kind": "question", "channel": "email",
-        "status": "new", "opened_at": at, "author": _author(parsed), "first_message_id": received_id,
-        "first_message": _message_text(parsed)})
-    return ticket_id, number, "new_case" if parsed.readable else "unreadable"
+        "subject": _clean(subject or "(no subject)", MAX_NAME_CHARS), "kind": "question", "channel": channel,
+        "status": "new", "opened_at": at, "author": _clean(author, MAX_NAME_CHARS), "first_message_id": message_id,
+        "first_message": _clean(body, MAX_BODY_CHARS)})
+    return ticket_id, number
+
+
+def continue_case(conn: Connection, ticket_id: str, *, message_id: str, author: str, body: str, at: str) -> None:
+    """The customer's further message on an existing case, by the `ticket.add_message` mutator."""
+    _apply(conn, "ticket.add_message@1", {
+        "message_id": message_id, "ticket_id": ticket_id, "kind": "customer", "author": _clean(author, MAX_NAME_CHARS),
+        "body": _clean(body, MAX_BODY_CHARS), "created_at": at})
+
+
+def new_customer(
+    conn: Connection, account_id: str, name: str, at: str, *, email: str | None = None, phone: str | None = None,
+) -> str:
+    """A new customer of the account (id), by the `customer.create` mutator; `phone` in E.164."""
+    customer_id = str(uuid.uuid4())
+    args: dict[str, Any] = {"customer_id": customer_id, "account_id": account_id, "name": _clean(name, MAX_NAME_CHARS),
+                            "created_at": at}
+    if email:
+        args["email"] = email
+    if phone:
+        args["phone"] = phone
+    _apply(conn, "customer.create@1", args)
+    return customer_id
 
 
 def _customer(conn: Connection, parsed: ParsedMail, account_id: str, at: str) -> str:
@@ -257,17 +289,11 @@ def _customer(conn: Connection, parsed: ParsedMail, account_id: str, at: str) ->
             {"e": sender, "a": account_id}).scalar()
         if found is not None:
             return str(found)
-    customer_id = str(uuid.uuid4())
     name = parsed.sender_name or (sender.split("@")[0] if sender else "") or "Unknown sender"
-    args: dict[str, Any] = {"customer_id": customer_id, "account_id": account_id, "name": _clean(name, MAX_NAME_CHARS),
-                            "created_at": at}
-    if sender:
-        args["email"] = sender
-    _apply(conn, "customer.create@1", args)
-    return customer_id
+    return new_customer(conn, account_id, name, at, email=sender)
 
 
-def _next_case_number(conn: Connection) -> str:
+def next_case_number(conn: Connection) -> str:
     """The mail desk's next case number: `CS-<desk>-<counter>`, the desk being a terminal of its own."""
     desk = conn.execute(select(mail_counter.c.value, mail_counter.c.text_value)
                         .where(mail_counter.c.name == "cases")).first()

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Engine,
+    Float,
     Index,
     Integer,
     LargeBinary,
@@ -139,6 +140,37 @@ mail_counter = Table(
 """The mail desk's case-number counter with its own client id (its case numbers' terminal part), and
 `replies_seen`: the version up to which pushed replies have been looked at for mailing, and `surveys_seen`: the
 version up to which tickets have been looked at for a newly resolved one."""
+
+written_received = Table(
+    "written_received", mail_metadata,
+    Column("id", String(64), primary_key=True),  # also the id of the customer's message on the ticket
+    Column("channel", String(20), nullable=False),  # chat, sms, web_form
+    Column("sender_message_id", String(200), nullable=False),  # the gateway's (or the form page's) id of it
+    Column("account_id", String(64), nullable=False),
+    Column("received_at", String(40), nullable=False),  # arrival at the backend: the 6 h clock runs from it
+    Column("sent_at", String(40), nullable=True),  # as the gateway says (kept, never trusted for the clock)
+    Column("session_id", String(200), nullable=True),  # a chat's conversation
+    Column("sender_phone", String(20), nullable=True),  # E.164
+    Column("sender_email", String(254), nullable=True),
+    Column("ticket_id", String(64), nullable=False),
+    Column("new_case", Boolean, nullable=False),
+    UniqueConstraint("channel", "sender_message_id", name="written_received_once"),
+    Index("written_received_session", "account_id", "channel", "session_id"),
+    Index("written_received_phone", "account_id", "channel", "sender_phone"),
+)
+"""Every chat, SMS and web-form message taken in, once per (channel, sender's message id): a gateway sending one
+again (it lost the answer) gets the same ticket and case number back."""
+
+gateway_token = Table(
+    "gateway_token", mail_metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the token, never the token itself
+    Column("name", String(100), nullable=False),  # which gateway (for the admin who revokes it)
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", Float, nullable=True),
+    Column("revoked_at", String(40), nullable=True),
+)
+"""The credentials of the chat/SMS gateways: good for posting written messages (`POST /intake/messages`) and for
+nothing else; an agent's sign-in is not one."""
 
 _READY: weakref.WeakSet[Engine] = weakref.WeakSet()
 _LOCK = threading.Lock()
