@@ -171,6 +171,16 @@ class ServerSettings(BaseModel):
     model_config = _FROZEN
     token_days: float = Field(7.0, gt=0, le=366)
     """How long a sign-in token lasts from its issue, in days (a week: the desk works weekends too)."""
+    public_url: str | None = None
+    """The backend's address as customers reach it, e.g. https://desk.example.com: the satisfaction survey's links
+    point there. Unset: the address it listens on (right on one machine, wrong behind a proxy)."""
+
+    @field_validator("public_url", mode="after")
+    @classmethod
+    def _public_address(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("must be a web address starting with https:// or http://")
+        return value
 
 
 ROUTING_POLICIES = ("longest_idle", "rating")

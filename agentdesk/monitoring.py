@@ -11,7 +11,7 @@ from typing import Any
 from agentdesk.domain.text import one_line
 
 STATE_ORDER = {"on hold": 0, "ringing": 1, "on call": 2, "wrap-up": 3, "available": 4, "away": 5, "offline": 6}
-SORTS = ("state", "name", "account", "alert")
+SORTS = ("state", "name", "account", "alert", "quality")
 FILTERS = ("all", "alerts", "available", "ringing", "on call", "on hold", "wrap-up", "away", "offline")
 
 
@@ -157,6 +157,8 @@ class FloorModel:
             rows.sort(key=lambda r: (r["name"], r["agent_id"]))
         elif sort == "account":
             rows.sort(key=lambda r: (self.account_name(r["call_account"] or (r["accounts"] or [""])[0]), r["name"]))
+        elif sort == "quality":  # the lowest quality average first (who may need coaching), the not yet rated last
+            rows.sort(key=lambda r: (rating_of(r, "qc")[0] is None, rating_of(r, "qc")[0] or 0.0, r["name"]))
         elif sort == "alert":
             rank = {"critical": 0, "warning": 1, "": 2}
             rows.sort(key=lambda r: (rank[self.agent_level(r, now)], STATE_ORDER.get(r["state"], 9), r["name"]))
@@ -189,6 +191,19 @@ def _agent_reason(row: dict[str, Any], level: str) -> str:
     if state == "offline":
         return f"offline with {row['unsynced']} unsynced changes"
     return f"{row['cap_hits_today']} hold-cap hits today"
+
+
+def rating_of(row: dict[str, Any], source: str) -> tuple[float | None, int]:
+    """An agent row's average of one rating source over the last 30 days (None: not rated) and its count."""
+    figures = (row.get("ratings") or {}).get(source) or {}
+    average = figures.get("average")
+    return (None if average is None else float(average)), int(figures.get("count") or 0)
+
+
+def rating_text(row: dict[str, Any], source: str) -> str:
+    """One source's average and count as the board shows it, "4.2/12"; "—" for an agent not rated."""
+    average, count = rating_of(row, source)
+    return "—" if average is None else f"{average:.1f}/{count}"
 
 
 def clock_text(seconds: float | None) -> str:

@@ -18,6 +18,8 @@ class MonitorApp(PlainNotices):
     `server_url` is None)."""
 
     TITLE = "AgentDesk — monitoring"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    """From 100 columns up the board adds the agents' rating columns (`widgets.agent_board`)."""
 
     def __init__(self, server_url: str | None, token: str | None, *, rules: AlertRules | None = None,
                  model: FloorModel | None = None, clock: Callable[[], float] = time.time) -> None:

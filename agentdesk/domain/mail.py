@@ -244,9 +244,11 @@ def new_message_id(domain: str, unique: str) -> str:
 def compose(
     *, sender: str, to: str, subject: str, body: str, message_id: str, in_reply_to: str | None = None,
     references: tuple[str, ...] = (), automatic: bool = False, loop_marker: str | None = None,
+    auto_submitted: str = "auto-replied",
 ) -> EmailMessage:
     """A plain-text message from the desk, threaded under `in_reply_to`; `automatic` marks an acknowledgement
-    (`Auto-Submitted: auto-replied`, `X-Loop`), which other desks and mail programs do not answer."""
+    (`Auto-Submitted: auto-replied`, `X-Loop`) or a survey (`auto-generated`), which other desks and mail
+    programs do not answer."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
@@ -259,7 +261,7 @@ def compose(
     if chain:
         message["References"] = " ".join(chain[-20:])
     if automatic:
-        message["Auto-Submitted"] = "auto-replied"
+        message["Auto-Submitted"] = auto_submitted
         message["X-Loop"] = loop_marker or sender
     message.set_content(body)
     return message

@@ -7,8 +7,9 @@ half-applied. A new area is a module under `routes/` and one `include_router` li
 """
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -19,19 +20,21 @@ from agentdesk.server.damage import Damage, DamageGuard
 from agentdesk.server.deps import BodyLimit, SignIns, caller, map_errors
 from agentdesk.server.jobs import run_jobs
 from agentdesk.server.recordings import recordings_router
-from agentdesk.server.routes import auth, calls, floor, health, presence, reports, sync
+from agentdesk.server.routes import auth, calls, floor, health, intake, presence, reports, survey, sync, web_form
 
 
 @asynccontextmanager
 async def _clock_work(app: FastAPI) -> AsyncIterator[None]:
     """The backend's clock work (ticket escalation, the daily reports due, then, once a monitor has built the floor,
-    its midnight and its ticket figures) runs every minute while it serves, when the app was built with `jobs`."""
+    its midnight, its ticket figures and the agents' ratings) runs every minute while it serves, when the app was
+    built with `jobs`."""
 
     def floor_tickets() -> None:
         built = getattr(app.state, "floor", None)
         if built is not None:
             built.turn_the_day()
             built.refresh_tickets(app.state.engine)
+            built.refresh_ratings(app.state.engine)
             built.plan_staffing(app.state.engine)
 
     task = asyncio.create_task(run_jobs(app.state.engine, then=floor_tickets)) if app.state.jobs else None
@@ -42,13 +45,17 @@ async def _clock_work(app: FastAPI) -> AsyncIterator[None]:
             task.cancel()
 
 
-def create_app(engine: Engine, *, jobs: bool = False, routing: RoutingSettings | None = None) -> FastAPI:
+def create_app(
+    engine: Engine, *, jobs: bool = False, routing: RoutingSettings | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> FastAPI:
     """The backend on `engine` (its schema must exist: `agentdesk server init`); `jobs` runs the backend's
     clock work (ticket escalation, daily reports) while it serves; `routing` is how ringing calls are offered
-    (default: to the longest-idle agent)."""
+    (default: to the longest-idle agent); `now` is the clock written messages are stamped with on arrival."""
     app = FastAPI(title="AgentDesk backend", version="1", lifespan=_clock_work)
     app.state.engine = engine
     app.state.jobs = jobs
+    app.state.now = now if now is not None else (lambda: datetime.now(UTC))
     app.state.routing = routing if routing is not None else RoutingSettings()
     app.state.sign_ins = SignIns(engine)
     app.state.damage = Damage()
@@ -64,6 +71,9 @@ def create_app(engine: Engine, *, jobs: bool = False, routing: RoutingSettings |
     app.include_router(calls.router, responses=signed_in)
     app.include_router(floor.router, responses=signed_in)
     app.include_router(reports.router, responses=signed_in)
+    app.include_router(intake.router, responses=signed_in)
     app.include_router(health.router)
+    app.include_router(survey.router)  # customers answering the survey: the token in the link is the key
+    app.include_router(web_form.router)
     app.include_router(recordings_router(engine, caller), responses=signed_in)
     return app

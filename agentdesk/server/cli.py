@@ -9,9 +9,13 @@ from __future__ import annotations
 import gc
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from platformdirs import user_data_dir
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 DEFAULT_DATABASE = str(Path(user_data_dir("agentdesk", appauthor=False)) / "backend.db")
 DATABASE = click.option(
@@ -95,7 +99,7 @@ def server(ctx: click.Context, database: str, host: str, port: int, smtp_port: i
     engine = _require_backend(database)
     click.echo(f"AgentDesk backend on http://{host}:{port} (database {database}); API at /docs", err=True)
     app = create_app(engine, jobs=True, routing=routing)
-    desk = _mail_desk(engine, host, smtp_port)
+    desk = _mail_desk(engine, host, port, smtp_port)
     # What is loaded by now (the libraries, the app) lives as long as the process: kept out of the collector's
     # full passes, which otherwise stalled every request for 50-100 ms a few times a minute under load.
     gc.collect()
@@ -107,16 +111,23 @@ def server(ctx: click.Context, database: str, host: str, port: int, smtp_port: i
         desk.stop()
 
 
-def _mail_desk(engine, host: str, smtp_port: int | None):  # type: ignore[no-untyped-def]
-    """The backend's mail: the SMTP listener (with --smtp-port) and the sender to the `[mail]` relay."""
+def _mail_desk(engine, host: str, port: int, smtp_port: int | None):  # type: ignore[no-untyped-def]
+    """The backend's mail: the SMTP listener (with --smtp-port) and the sender to the `[mail]` relay (the
+    survey's links on `[server] public_url`, else on the address it listens on)."""
     from agentdesk.config import ConfigError, load_settings
     from agentdesk.server.mail.listener import MailDesk
 
     try:
-        settings = load_settings().mail
+        loaded = load_settings()
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
-    desk = MailDesk(engine, settings, smtp_host=host, smtp_port=smtp_port)
+    if loaded.server.public_url:
+        public_url = loaded.server.public_url
+    else:  # listening on every interface: the machine's own name is the best guess at how it is reached
+        import socket
+
+        public_url = f"http://{socket.getfqdn() if host in ('0.0.0.0', '::', '') else host}:{port}"
+    desk = MailDesk(engine, loaded.mail, smtp_host=host, smtp_port=smtp_port, public_url=public_url)
     try:
         desk.start()
     except OSError as error:
@@ -172,14 +183,22 @@ def init(database: str, demo: bool, customers: int, seed: int) -> None:
 @click.argument("target", required=False)
 @click.option("--revoke", is_flag=True, help="Revoke the token TARGET (or every token of --agent) at once.")
 @click.option("--agent", "agent_id", default=None, help="With --revoke: revoke every token of this agent.")
+@click.option("--gateway", default=None, metavar="NAME",
+              help="A chat/SMS gateway's credential instead (good for POST /intake/messages only, a year unless"
+                   " --days); with --revoke: revoke every token of this gateway.")
 @click.option("--days", type=click.FloatRange(min=0.001, max=366), default=None,
               help="How long the new token lasts (default: token_days of the [server] settings, 7).")
-def token(database: str, target: str | None, revoke: bool, agent_id: str | None, days: float | None) -> None:
+def token(database: str, target: str | None, revoke: bool, agent_id: str | None, gateway: str | None,
+          days: float | None) -> None:
     """Print a new sign-in token for the agent TARGET (shown once; the backend keeps only its digest), or with
-    --revoke end a token (TARGET) or every token of an agent (--agent ID) from the next request on."""
+    --revoke end a token (TARGET) or every token of an agent (--agent ID) from the next request on. With
+    --gateway NAME: a gateway's credential for posting chat, SMS and web-form messages (or, with --revoke, its end)."""
     from agentdesk.server import tokens
 
     engine = _require_backend(database)
+    if gateway is not None:
+        _gateway_token(engine, gateway, revoke, days)
+        return
     if revoke:
         if (target is None) == (agent_id is None):
             raise click.UsageError("Say which sign-in to revoke: `--revoke TOKEN` or `--revoke --agent ID`.")
@@ -194,6 +213,21 @@ def token(database: str, target: str | None, revoke: bool, agent_id: str | None,
     try:
         click.echo(tokens.issue(engine, target, days=days if days is not None else _token_days()))
     except LookupError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _gateway_token(engine: Engine, name: str, revoke: bool, days: float | None) -> None:
+    from agentdesk.server.gateways import GATEWAY_TOKEN_DAYS, issue_gateway, revoke_gateway
+
+    if revoke:
+        count = revoke_gateway(engine, name)
+        if count == 0:
+            raise click.ClickException(f"The gateway {name[:100]!r} has no credential in use.")
+        click.echo(f"Revoked {count} gateway credential{'s' if count != 1 else ''}: refused from now on.", err=True)
+        return
+    try:
+        click.echo(issue_gateway(engine, name, days=days if days is not None else GATEWAY_TOKEN_DAYS))
+    except ValueError as error:
         raise click.ClickException(str(error)) from None
 
 

@@ -20,8 +20,7 @@ from agentdesk.clock import iso
 from agentdesk.domain.daily_figures import FigureRules
 from agentdesk.reporting.daily_report import FORMATS, figures_of, render
 from agentdesk.reporting.day_reader import AccountInfo, accounts
-from agentdesk.server.db import writing
-from agentdesk.server.floor import EngineSource
+from agentdesk.server.db import EngineSource, writing
 
 CATCH_UP_DAYS = 7
 """How many ended days a backend produces at most for an account, newest first (yesterday and six before)."""

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 
 BUSY_TIMEOUT_S = 10
 
@@ -206,3 +206,20 @@ def unique_violation_table(error: BaseException) -> str | None:
     except ImportError:  # pragma: no cover - psycopg is a dependency
         return None
     return error.diag.table_name if isinstance(error, psycopg.errors.UniqueViolation) else None
+
+
+class EngineSource:
+    """The backend's own engine as a reporting source (the day reader's SQL runs on it unchanged)."""
+
+    label = "the backend database"
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Every row of `sql`, read-only."""
+        with self.engine.connect().execution_options(read_only=True) as conn:
+            return [tuple(row) for row in conn.execute(text(sql), params)]
+
+    def close(self) -> None:
+        """Nothing to let go: the engine belongs to the backend."""

@@ -23,6 +23,8 @@ from agentdesk.domain.daily_figures import CallFact, DayFacts, DayFigures, Figur
 from agentdesk.domain.tickets import OPEN_STATES, TicketFigures, ticket_figures
 from agentdesk.reporting.day_reader import AccountInfo, accounts, read_day
 from agentdesk.reporting.staffing_forecast import forecast
+from agentdesk.server.db import EngineSource
+from agentdesk.server.ratings import SOURCES, Tally, rating_tallies
 from agentdesk.server.sync import Caller, SyncRefused
 
 OFFLINE_AFTER_S = 30.0
@@ -30,23 +32,6 @@ OFFLINE_AFTER_S = 30.0
 
 STATES = ("available", "ringing", "on call", "on hold", "wrap-up", "away", "offline")
 EVENTS = ("available", "away", "ringing", "answered", "held", "resumed", "ended", "wrapped-up", "signed-out")
-
-
-class EngineSource:
-    """The backend's own engine as a reporting source (the day reader's SQL runs on it unchanged)."""
-
-    label = "the backend database"
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def rows(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-        """Every row of `sql`, read-only."""
-        with self.engine.connect().execution_options(read_only=True) as conn:
-            return [tuple(row) for row in conn.execute(text(sql), params)]
-
-    def close(self) -> None:
-        """Nothing to let go: the engine belongs to the backend."""
 
 
 @dataclass
@@ -74,6 +59,8 @@ class AgentOnFloor:
     day: date | None = None
     """The day the counters above are of, in the zone of the agent's first account (they start again at its
     midnight)."""
+    ratings: dict[str, Tally] = field(default_factory=dict)
+    """The agent's ratings of the last 30 days by source (refreshed from the database every minute)."""
     version: int = 0
 
     def as_row(self, now: float) -> dict[str, Any]:
@@ -87,6 +74,7 @@ class AgentOnFloor:
             "aht_seconds": self.handle_seconds / self.calls_today if self.calls_today else None,
             "holds_today": self.holds_today, "cap_hits_today": self.cap_hits_today, "last_seen": self.last_seen,
             "unsynced": self.unsynced, "last_push_at": self.last_push_at,
+            "ratings": {source: self.ratings.get(source, Tally()).as_row() for source in SOURCES},
         }
 
 
@@ -162,6 +150,7 @@ class Floor:
                 agent.day = self._agent_day(agent, now)
             self.version += 1
         self.refresh_tickets(engine, now=now)
+        self.refresh_ratings(engine, now=now)
         self.plan_staffing(engine, now=now)
 
     def plan_staffing(self, engine: Engine, *, now: datetime | None = None) -> None:
@@ -227,6 +216,18 @@ class Floor:
                 if figures != account.tickets:
                     account.tickets = figures
                     self._account_moved(account)
+
+    def refresh_ratings(self, engine: Engine, *, now: datetime | None = None) -> None:
+        """Read every agent's ratings of the last 30 days by source again (one grouped query; the backend's jobs
+        call this every minute). Only the agents whose figures changed move."""
+        now = now or datetime.now(UTC)
+        with engine.connect() as conn:
+            tallies = rating_tallies(conn, now.timestamp())
+        with self.lock:
+            for agent in self.agents.values():
+                if tallies.get(agent.agent_id, {}) != agent.ratings:
+                    agent.ratings = tallies.get(agent.agent_id, {})
+                    self._moved(agent)
 
     def add_agent(self, engine: Engine, agent_id: str) -> None:
         """Put an agent added since start-up on the floor (offline until their first event)."""

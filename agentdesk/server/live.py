@@ -7,25 +7,21 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, and_, select, text
 
-from agentdesk.clock import iso
 from agentdesk.config import RoutingSettings
 from agentdesk.domain import phones
 from agentdesk.domain.call_events import CallEventRefused, CallEventType, next_state
 from agentdesk.domain.routing import Candidate, RoutingPolicy, middle_rating, pick
 from agentdesk.server.db import writing
+from agentdesk.server.ratings import overall, rating_tallies
 from agentdesk.server.schema import call_event, live_call, presence
 from agentdesk.server.sync import Caller, SyncRefused
 
 PRESENCE_TTL_S = 30.0
 """A terminal not heard from for this long is shown as gone."""
-
-RATING_DAYS = 30
-"""Routing by rating weighs each agent's average of the last this many days."""
 
 _DRAW = random.Random()
 """The weighted draw of routing by rating (tests pass their own, seeded)."""
@@ -141,15 +137,10 @@ def _free_agents(conn: Any, account_id: str, now: float) -> list[Candidate]:
 
 
 def rating_averages(conn: Any, account_id: str, now: float) -> dict[str, float]:
-    """Each rated agent of the account: the average score of the last `RATING_DAYS` days, quality control's and
-    customers' together, over all the agent's accounts (one query, by agent and time on `rating_agent`)."""
-    since = iso(datetime.fromtimestamp(now - RATING_DAYS * 86400, UTC))
-    rows = conn.execute(
-        text("SELECT r.agent_id, avg(r.score) FROM agent_account aa JOIN rating r ON r.agent_id = aa.agent_id"
-             " WHERE aa.account_id = :a AND r.at >= :since GROUP BY r.agent_id"),
-        {"a": account_id, "since": since},
-    ).all()
-    return {agent: float(average) for agent, average in rows}
+    """Each rated agent of the account: the average score of the last 30 days, quality control's and
+    customers' together, over all the agent's accounts (`ratings.rating_tallies`)."""
+    averages = {agent: overall(by_source) for agent, by_source in rating_tallies(conn, now, account_id).items()}
+    return {agent: average for agent, average in averages.items() if average is not None}
 
 
 def offers_for(engine: Engine, caller: Caller) -> list[dict[str, Any]]:

@@ -5,6 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 NOW = 1_780_000_000.0  # a fixed moment, so times in state and alerts draw the same every run
+RATED = {1: ((4.2, 12), (4.6, 31)), 2: ((3.1, 9), (3.9, 14)), 3: ((None, 0), (5.0, 1)), 4: ((4.8, 20), (4.4, 102))}
+"""The agents' ratings of the last 30 days (quality control's, customers'): average and count; others not rated."""
+
+
+def ratings(n: int) -> dict[str, dict[str, Any]]:
+    qc, customer = RATED.get(n, ((None, 0), (None, 0)))
+    return {source: {"average": average, "count": count}
+            for source, (average, count) in (("qc", qc), ("customer", customer))}
 
 
 def agent(n: int, state: str, in_state: float, **more: Any) -> dict[str, Any]:
@@ -12,7 +20,8 @@ def agent(n: int, state: str, in_state: float, **more: Any) -> dict[str, Any]:
     row = {"agent_id": f"a{n:04d}", "name": f"Agent {n:04d}", "accounts": ["acc-1", "acc-2"], "state": state,
            "since": NOW - in_state, "reason": "", "call_id": None, "call_account": None, "caller": "",
            "answered_at": None, "hold_started": None, "calls_today": 12, "aht_seconds": 241.0, "holds_today": 3,
-           "cap_hits_today": 0, "last_seen": NOW - 2, "unsynced": 0, "last_push_at": None}
+           "cap_hits_today": 0, "last_seen": NOW - 2, "unsynced": 0, "last_push_at": None,
+           "ratings": ratings(n)}
     if state in ("ringing", "on call", "on hold", "wrap-up"):
         row.update(call_id=f"call-{n}", call_account="acc-1", caller="Dana Reyes", answered_at=NOW - 95)
     row.update(more)

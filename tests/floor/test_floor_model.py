@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agentdesk.monitoring import FloorModel
+from agentdesk.monitoring import FloorModel, rating_text
 from tests.floor.floors import NOW, agent, alarming, quiet
 
 
@@ -41,6 +41,13 @@ def test_rows_sort_by_state_and_filter_by_state_or_alert() -> None:
     flagged = {r["agent_id"] for r in model.rows("alert", "alerts", NOW)}
     assert flagged == {"a0001", "a0002", "a0003", "a0004"}
     assert model.rows("alert", now=NOW)[0]["agent_id"] in {"a0001", "a0003"}
+
+
+def test_rows_sort_by_quality_rating_lowest_first_and_the_not_yet_rated_last() -> None:
+    model = _model(quiet())
+    assert [r["agent_id"] for r in model.rows("quality", now=NOW)] == ["a0002", "a0001", "a0004", "a0003", "a0005"]
+    assert [rating_text(model.agents[a], "qc") for a in ("a0001", "a0003")] == ["4.2/12", "—"]
+    assert rating_text(model.agents["a0004"], "customer") == "4.4/102"
 
 
 def test_changes_replace_only_the_rows_that_moved() -> None:

@@ -1,4 +1,5 @@
-"""What a supervisor sees at 80x24: a quiet floor and an alarming one (fixed floor, fixed moment)."""
+"""What a supervisor sees at 80x24: a quiet floor and an alarming one (fixed floor, fixed moment); from 100 columns
+up, the agents' ratings too."""
 
 from __future__ import annotations
 
@@ -51,6 +52,18 @@ def test_quiet_floor(snap_compare: Any) -> None:
 
 def test_alarming_floor(snap_compare: Any) -> None:
     assert snap_compare(_app(alarming()), terminal_size=(80, 24), run_before=_settle)
+
+
+def test_ratings_from_100_columns_sorted_by_quality(snap_compare: Any) -> None:
+    """At 100 columns the board adds each agent's quality and customer averages of the last 30 days with their
+    counts; s four times sorts by the quality average, lowest first, the not yet rated last."""
+
+    async def by_quality(pilot: Pilot[Any]) -> None:
+        await _settle(pilot)
+        await pilot.press("s", "s", "s", "s")
+        await _settle(pilot)
+
+    assert snap_compare(_app(quiet()), terminal_size=(100, 24), run_before=by_quality)
 
 
 def test_tickets_past_and_near_the_goal(snap_compare: Any) -> None:

@@ -7,6 +7,7 @@ in `In-Reply-To` and `References`. The ticket rows are written by the same mutat
 (`customer.create`, `ticket.open`, `ticket.add_message`), authored by the mail desk, so the ticket rules stay in
 one place. A new case from a person (not a machine) gets an acknowledgement queued with its case number. The
 customer's message on the ticket has the id of the received mail, so the raw message behind it is one lookup away.
+A reply to the satisfaction survey that starts with a score is the customer's rating instead (`survey`).
 Nothing received is dropped: a message that cannot be read becomes a ticket that says so.
 """
 
@@ -25,6 +26,7 @@ from sqlalchemy import Connection, Engine, select, text
 
 from agentdesk.clock import iso
 from agentdesk.domain.mail import MAX_ATTACHMENT_BYTES, ParsedMail, read_mail
+from agentdesk.domain.survey import read_answer
 from agentdesk.localstore.errors import StoreError
 from agentdesk.localstore.numbers import case_number
 from agentdesk.mutations import registry as mutators
@@ -39,6 +41,8 @@ from agentdesk.server.mail.schema import (
     mail_thread,
     mailbox,
 )
+from agentdesk.server.mail.survey import record as record_survey
+from agentdesk.server.mail.survey import survey_answered
 
 MAIL_DESK = "mail desk"
 """The author of what the backend writes on a ticket from mail."""
@@ -51,7 +55,8 @@ class Taken:
 
     received_id: str
     account_id: str
-    outcome: str  # new_case, follow_up, unreadable, bounce, held; duplicate (taken before, nothing written)
+    outcome: str  # new_case, follow_up, unreadable, bounce, rating (a survey's answer), held; duplicate (taken
+    # before, nothing written)
     ticket_id: str | None
     case_number: str | None
     acknowledged: bool
@@ -126,8 +131,11 @@ def _take(
     conn.execute(text("UPDATE sync_state SET version = version + 1 WHERE id = 1"))  # one version, as a push
     received_id = str(uuid.uuid4())
     outcome, ticket_id, number, acknowledged = "new_case", None, None, False
+    answered = None if parsed.bounce_of else _survey_answer(conn, parsed, account_id, at)
     if parsed.bounce_of and record_bounce(conn, parsed, at):
         outcome = "bounce"
+    elif answered is not None:
+        outcome, (ticket_id, number) = "rating", answered
     else:
         savepoint = conn.begin_nested()
         try:
@@ -151,6 +159,24 @@ def _take(
     if ticket_id and parsed.message_id:
         remember_thread(conn, parsed.message_id, ticket_id)
     return Taken(received_id, account_id, outcome, ticket_id, number, acknowledged)
+
+
+def _survey_answer(conn: Connection, parsed: ParsedMail, account_id: str, at: str) -> tuple[str, str] | None:
+    """A person's reply to a survey that starts with a score becomes the customer's rating (and a note on the
+    ticket), not a message on it: (ticket id, case number) when it did. Any other reply is an ordinary message."""
+    if not parsed.readable or parsed.automatic:
+        return None
+    survey = survey_answered(conn, parsed, account_id, at)
+    answer = read_answer(parsed.body) if survey is not None else None
+    if survey is None or answer is None:
+        return None
+    savepoint = conn.begin_nested()
+    if not record_survey(conn, survey, answer.score, answer.comment, at, "by e-mail"):
+        savepoint.rollback()
+        return None
+    savepoint.commit()
+    number = conn.execute(text("SELECT case_number FROM ticket WHERE id = :t"), {"t": survey.ticket_id}).scalar()
+    return str(survey.ticket_id), str(number)
 
 
 def _ours(conn: Connection, sender: str) -> bool:
@@ -205,21 +231,53 @@ def _continue_or_open(
     found = _existing_ticket(conn, parsed, account_id) if parsed.readable else None
     if found is not None and found[2] != "closed":
         ticket_id, number, _status = found
-        _apply(conn, "ticket.add_message@1", {
-            "message_id": received_id, "ticket_id": ticket_id, "kind": "customer", "author": _author(parsed),
-            "body": _message_text(parsed), "created_at": at})
+        continue_case(conn, ticket_id, message_id=received_id, author=_author(parsed), body=_message_text(parsed), at=at)
         return ticket_id, number, "follow_up"
     customer_id = _customer(conn, parsed, account_id, at)
-    ticket_id, number = str(uuid.uuid4()), _next_case_number(conn)
     subject = parsed.subject.strip() if parsed.readable else "A message that could not be read"
     if found is not None:  # a closed case is not reopened by mail: a new case that names it
         subject = f"{subject} (follow-up to closed case {found[1]})"
+    ticket_id, number = open_case(conn, account_id=account_id, customer_id=customer_id, subject=subject,
+                                  channel="email", author=_author(parsed), message_id=received_id,
+                                  body=_message_text(parsed), at=at)
+    return ticket_id, number, "new_case" if parsed.readable else "unreadable"
+
+
+def open_case(
+    conn: Connection, *, account_id: str, customer_id: str, subject: str, channel: str, author: str, message_id: str,
+    body: str, at: str,
+) -> tuple[str, str]:
+    """A new case (id, case number) from a customer's written message, on `channel`, by the `ticket.open` mutator
+    a terminal runs; its first response is due 6 h from `at` (the message's arrival at the backend)."""
+    ticket_id, number = str(uuid.uuid4()), next_case_number(conn)
     _apply(conn, "ticket.open@1", {
         "ticket_id": ticket_id, "account_id": account_id, "customer_id": customer_id, "case_number": number,
-        "subject": _clean(subject or "(no subject)", MAX_NAME_CHARS), "kind": "question", "channel": "email",
-        "status": "new", "opened_at": at, "author": _author(parsed), "first_message_id": received_id,
-        "first_message": _message_text(parsed)})
-    return ticket_id, number, "new_case" if parsed.readable else "unreadable"
+        "subject": _clean(subject or "(no subject)", MAX_NAME_CHARS), "kind": "question", "channel": channel,
+        "status": "new", "opened_at": at, "author": _clean(author, MAX_NAME_CHARS), "first_message_id": message_id,
+        "first_message": _clean(body, MAX_BODY_CHARS)})
+    return ticket_id, number
+
+
+def continue_case(conn: Connection, ticket_id: str, *, message_id: str, author: str, body: str, at: str) -> None:
+    """The customer's further message on an existing case, by the `ticket.add_message` mutator."""
+    _apply(conn, "ticket.add_message@1", {
+        "message_id": message_id, "ticket_id": ticket_id, "kind": "customer", "author": _clean(author, MAX_NAME_CHARS),
+        "body": _clean(body, MAX_BODY_CHARS), "created_at": at})
+
+
+def new_customer(
+    conn: Connection, account_id: str, name: str, at: str, *, email: str | None = None, phone: str | None = None,
+) -> str:
+    """A new customer of the account (id), by the `customer.create` mutator; `phone` in E.164."""
+    customer_id = str(uuid.uuid4())
+    args: dict[str, Any] = {"customer_id": customer_id, "account_id": account_id, "name": _clean(name, MAX_NAME_CHARS),
+                            "created_at": at}
+    if email:
+        args["email"] = email
+    if phone:
+        args["phone"] = phone
+    _apply(conn, "customer.create@1", args)
+    return customer_id
 
 
 def _customer(conn: Connection, parsed: ParsedMail, account_id: str, at: str) -> str:
@@ -231,17 +289,11 @@ def _customer(conn: Connection, parsed: ParsedMail, account_id: str, at: str) ->
             {"e": sender, "a": account_id}).scalar()
         if found is not None:
             return str(found)
-    customer_id = str(uuid.uuid4())
     name = parsed.sender_name or (sender.split("@")[0] if sender else "") or "Unknown sender"
-    args: dict[str, Any] = {"customer_id": customer_id, "account_id": account_id, "name": _clean(name, MAX_NAME_CHARS),
-                            "created_at": at}
-    if sender:
-        args["email"] = sender
-    _apply(conn, "customer.create@1", args)
-    return customer_id
+    return new_customer(conn, account_id, name, at, email=sender)
 
 
-def _next_case_number(conn: Connection) -> str:
+def next_case_number(conn: Connection) -> str:
     """The mail desk's next case number: `CS-<desk>-<counter>`, the desk being a terminal of its own."""
     desk = conn.execute(select(mail_counter.c.value, mail_counter.c.text_value)
                         .where(mail_counter.c.name == "cases")).first()

@@ -75,8 +75,9 @@ class MailDesk:
     """The listener (when given a port) and the sender, started and stopped together."""
 
     def __init__(self, engine: Engine, settings: MailSettings, *, smtp_host: str = "127.0.0.1",
-                 smtp_port: int | None = None, relay: Relay | None = None) -> None:
+                 smtp_port: int | None = None, relay: Relay | None = None, public_url: str | None = None) -> None:
         self.engine = engine
+        self.public_url = public_url  # where the survey's links point (the backend as customers reach it)
         self.settings = settings
         self.relay = relay if relay is not None else (
             Relay.from_setting(settings.relay, starttls=settings.starttls) if settings.relay else None)
@@ -100,7 +101,8 @@ class MailDesk:
 
     def send_now(self) -> dict[str, int]:
         """One round of sending (what the sender thread does every few seconds)."""
-        return send_due(self.engine, self.relay, first_retry_s=self.settings.first_retry_seconds)
+        return send_due(self.engine, self.relay, first_retry_s=self.settings.first_retry_seconds,
+                        public_url=self.public_url)
 
     def fetch_now(self) -> int:
         """One round of fetching from the accounts' IMAP mailboxes."""

@@ -1,9 +1,10 @@
 """Mail the desk sends, as rows with a delivery state: queued, sent, deferred (tried, trying again), bounced.
 
-Two kinds: the acknowledgement a new case gets (queued by the intake in its own transaction) and an agent's
-public reply (a `ticket_message` of kind `reply` still `queued`, pushed from a terminal; picked up here). What a
-terminal sees of it is the ticket: the reply's `delivery` becomes `delivered` or `failed` through the
-`ticket.mark_delivered` mutator, and an acknowledgement sent or any mail bounced adds a note saying so.
+Three kinds: the acknowledgement a new case gets (queued by the intake in its own transaction), the satisfaction
+survey a resolved case's customer gets (queued by `survey`), and an agent's public reply (a `ticket_message` of
+kind `reply` still `queued`, pushed from a terminal; picked up here). What a terminal sees of it is the ticket:
+the reply's `delivery` becomes `delivered` or `failed` through the `ticket.mark_delivered` mutator, and an
+acknowledgement or survey sent or any mail bounced adds a note saying so.
 """
 
 from __future__ import annotations
@@ -38,12 +39,15 @@ def _note(conn: Connection, ticket_id: str, body: str, at: str) -> None:
         "body": body[:100_000], "created_at": at})
 
 
-def _domain(address: str) -> str:
+def domain_of(address: str) -> str:
     return address.rpartition("@")[2] or "agentdesk.invalid"
 
 
+_WHAT = {"acknowledgement": "The acknowledgement with the case number", "survey": "The satisfaction survey"}
+
+
 def _what(row: object) -> str:
-    return "The acknowledgement with the case number" if row.kind == "acknowledgement" else "The reply"  # type: ignore[attr-defined]
+    return _WHAT.get(row.kind, "The reply")  # type: ignore[attr-defined]
 
 
 def queue_acknowledgement(
@@ -64,7 +68,7 @@ def queue_acknowledgement(
     except TemplateProblem:  # a broken account template must not leave the customer without their number
         body = render(ACKNOWLEDGEMENT_TEMPLATE, fields)
     subject = f"[{number}] {parsed.subject or 'Your message'}"
-    message_id = new_message_id(_domain(address), f"ack.{uuid.uuid4().hex}")
+    message_id = new_message_id(domain_of(address), f"ack.{uuid.uuid4().hex}")
     conn.execute(mail_outgoing.insert().values(
         id=str(uuid.uuid4()), account_id=account_id, ticket_id=ticket_id, ticket_message_id=None,
         kind="acknowledgement", sender=address, recipient=parsed.sender, subject=subject[:998], body=body,
@@ -108,7 +112,7 @@ def mark(conn: Connection, mail: object, state: str, reason: str | None, at: str
         mutators.resolve("ticket.mark_delivered@1").apply(MutatorConnection(conn), {  # type: ignore[arg-type]
             "message_id": row.ticket_message_id, "delivery": "delivered" if delivered else "failed"})  # type: ignore[attr-defined]
     what = _what(row)
-    if delivered and row.kind == "acknowledgement":  # type: ignore[attr-defined]
+    if delivered and row.kind in _WHAT:  # type: ignore[attr-defined]
         _note(conn, row.ticket_id, f"{what} was sent to {row.recipient}.", at)  # type: ignore[attr-defined]
     elif not delivered:
         _note(conn, row.ticket_id, f"{what} to {row.recipient} could not be delivered: {reason}", at)  # type: ignore[attr-defined]
@@ -151,7 +155,7 @@ def queue_replies(engine: Engine, now: datetime | None = None) -> int:
 
 def _queue_reply(conn: Connection, message_id: str, ticket_id: str, body: str, number: str, subject: str,
                  account_id: str, address: str, at: str) -> int:
-    recipient, answers = _recipient(conn, ticket_id)
+    recipient, answers = recipient_of(conn, ticket_id)
     if recipient is None:
         conn.execute(text("UPDATE sync_state SET version = version + 1 WHERE id = 1"))
         mutators.resolve("ticket.mark_delivered@1").apply(MutatorConnection(conn), {  # type: ignore[arg-type]
@@ -159,7 +163,7 @@ def _queue_reply(conn: Connection, message_id: str, ticket_id: str, body: str, n
         _note(conn, ticket_id, "The reply could not be sent: the customer has no e-mail address. Call them, or add"
                                " their address to the customer card and write again.", at)
         return 0
-    own_id = new_message_id(_domain(address), f"reply.{uuid.uuid4().hex}")
+    own_id = new_message_id(domain_of(address), f"reply.{uuid.uuid4().hex}")
     title = subject if f"[{number}]" in subject else f"[{number}] {subject}"
     conn.execute(mail_outgoing.insert().values(
         id=str(uuid.uuid4()), account_id=account_id, ticket_id=ticket_id, ticket_message_id=message_id,
@@ -170,7 +174,7 @@ def _queue_reply(conn: Connection, message_id: str, ticket_id: str, body: str, n
     return 1
 
 
-def _recipient(conn: Connection, ticket_id: str) -> tuple[str | None, str | None]:
+def recipient_of(conn: Connection, ticket_id: str) -> tuple[str | None, str | None]:
     """Where a reply on this ticket goes (the last address that wrote in, else the customer's first e-mail)
     and the Message-ID it answers."""
     last = conn.execute(text(

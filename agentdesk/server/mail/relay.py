@@ -10,12 +10,14 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from email.policy import SMTP as SMTP_POLICY
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
 from agentdesk.domain.mail import compose
 from agentdesk.server.mail import outgoing
+from agentdesk.server.mail.survey import queue_surveys
 
 SMTP_TIMEOUT_S = 30.0
 
@@ -47,8 +49,10 @@ def _message(mail: object) -> bytes:
     return compose(
         sender=row.sender, to=row.recipient, subject=row.subject, body=row.body,  # type: ignore[attr-defined]
         message_id=row.message_id, in_reply_to=row.in_reply_to, references=references,  # type: ignore[attr-defined]
-        automatic=row.kind == "acknowledgement", loop_marker=row.sender,  # type: ignore[attr-defined]
-    ).as_bytes()
+        automatic=row.kind in ("acknowledgement", "survey"), loop_marker=row.sender,  # type: ignore[attr-defined]
+        auto_submitted="auto-generated" if row.kind == "survey" else "auto-replied",  # type: ignore[attr-defined]
+    ).as_bytes(policy=SMTP_POLICY)  # CRLF line ends: smtplib sends bytes as they are, and a bare-LF message is
+    # one line to a strict server, refused as too long once it passes 1,000 bytes
 
 
 def send_one(relay: Relay, mail: object) -> tuple[str | None, bool]:
@@ -79,10 +83,11 @@ def _text(words: bytes | str) -> str:
 
 
 def send_due(engine: Engine, relay: Relay | None, *, now: datetime | None = None,
-             first_retry_s: float = outgoing.FIRST_RETRY_S) -> dict[str, int]:
-    """Queue new agent replies, then try every mail that is due; counts of the outcomes. Without a relay the mail
-    stays queued."""
+             first_retry_s: float = outgoing.FIRST_RETRY_S, public_url: str | None = None) -> dict[str, int]:
+    """Queue new agent replies and the surveys of newly resolved tickets (their links on `public_url`), then try
+    every mail that is due; counts of the outcomes. Without a relay the mail stays queued."""
     outgoing.queue_replies(engine, now)
+    queue_surveys(engine, public_url, now)
     counts = {"sent": 0, "deferred": 0, "bounced": 0}
     if relay is None:
         return counts

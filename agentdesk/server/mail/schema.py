@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Engine,
+    Float,
     Index,
     Integer,
     LargeBinary,
@@ -20,6 +21,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
+    inspect,
     text,
 )
 
@@ -30,6 +33,7 @@ mailbox = Table(
     Column("account_id", String(64), primary_key=True),
     Column("address", String(254), nullable=False, unique=True),
     Column("acknowledgement", Text, nullable=True),  # the account's own template; None: the standard one
+    Column("survey", Text, nullable=True),  # the account's own survey template; None: the standard one
     Column("since", String(40), nullable=False),  # replies written before this are not mailed (old demo cases)
     # Fetching from the account's own mailbox as well (optional): imap://host:port or imaps://host:port, the user,
     # and the name of the environment variable holding the password (the password itself is never stored here).
@@ -57,7 +61,7 @@ mail_received = Table(
     Column("sender", String(254), nullable=True),  # the From address, where replies on the ticket go
     Column("message_id", String(500), nullable=True),
     Column("ticket_id", String(64), nullable=True),
-    Column("outcome", String(40), nullable=False),  # new_case, follow_up, unreadable, bounce, held (refused by a rule)
+    Column("outcome", String(40), nullable=False),  # new_case, follow_up, unreadable, bounce, rating, held (refused)
     Column("automatic", Boolean, nullable=False),
     Column("digest", String(64), nullable=False),  # SHA-256 of `raw`: the same message delivered twice is taken once
     Column("raw", LargeBinary, nullable=False),
@@ -109,6 +113,24 @@ mail_outgoing = Table(
 )
 """Mail the desk sends, with its delivery state for the ticket to show."""
 
+mail_survey = Table(
+    "mail_survey", mail_metadata,
+    Column("token", String(64), primary_key=True),  # random, in the survey's links: the customer's key
+    Column("account_id", String(64), nullable=False),
+    Column("ticket_id", String(64), nullable=False),
+    Column("message_id", String(64), nullable=False),  # the reply rated: the ticket's last public reply when sent
+    Column("mail_message_id", String(500), nullable=False),  # the survey mail's Message-ID (a reply answers it)
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+    Column("score", Integer, nullable=True),  # the last answer (also on the ticket as a customer rating)
+    Column("comment", Text, nullable=True),
+    Column("answered_at", String(40), nullable=True),
+    UniqueConstraint("ticket_id", "message_id", name="mail_survey_once"),
+    Index("mail_survey_mail", "mail_message_id"),
+)
+"""The satisfaction surveys sent: one per resolved ticket and rated reply (the unique key is what keeps two
+backend processes from sending it twice), with the customer's last answer."""
+
 mail_counter = Table(
     "mail_counter", mail_metadata,
     Column("name", String(40), primary_key=True),
@@ -116,7 +138,39 @@ mail_counter = Table(
     Column("text_value", String(64), nullable=True),
 )
 """The mail desk's case-number counter with its own client id (its case numbers' terminal part), and
-`replies_seen`: the version up to which pushed replies have been looked at for mailing."""
+`replies_seen`: the version up to which pushed replies have been looked at for mailing, and `surveys_seen`: the
+version up to which tickets have been looked at for a newly resolved one."""
+
+written_received = Table(
+    "written_received", mail_metadata,
+    Column("id", String(64), primary_key=True),  # also the id of the customer's message on the ticket
+    Column("channel", String(20), nullable=False),  # chat, sms, web_form
+    Column("sender_message_id", String(200), nullable=False),  # the gateway's (or the form page's) id of it
+    Column("account_id", String(64), nullable=False),
+    Column("received_at", String(40), nullable=False),  # arrival at the backend: the 6 h clock runs from it
+    Column("sent_at", String(40), nullable=True),  # as the gateway says (kept, never trusted for the clock)
+    Column("session_id", String(200), nullable=True),  # a chat's conversation
+    Column("sender_phone", String(20), nullable=True),  # E.164
+    Column("sender_email", String(254), nullable=True),
+    Column("ticket_id", String(64), nullable=False),
+    Column("new_case", Boolean, nullable=False),
+    UniqueConstraint("channel", "sender_message_id", name="written_received_once"),
+    Index("written_received_session", "account_id", "channel", "session_id"),
+    Index("written_received_phone", "account_id", "channel", "sender_phone"),
+)
+"""Every chat, SMS and web-form message taken in, once per (channel, sender's message id): a gateway sending one
+again (it lost the answer) gets the same ticket and case number back."""
+
+gateway_token = Table(
+    "gateway_token", mail_metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the token, never the token itself
+    Column("name", String(100), nullable=False),  # which gateway (for the admin who revokes it)
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", Float, nullable=True),
+    Column("revoked_at", String(40), nullable=True),
+)
+"""The credentials of the chat/SMS gateways: good for posting written messages (`POST /intake/messages`) and for
+nothing else; an agent's sign-in is not one."""
 
 _READY: weakref.WeakSet[Engine] = weakref.WeakSet()
 _LOCK = threading.Lock()
@@ -140,6 +194,8 @@ def ensure_mail_schema(engine: Engine, since: str) -> None:
                 # BEGIN IMMEDIATE already puts them one after the other).
                 conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('agentdesk.mail_schema'))"))
             mail_metadata.create_all(conn)
+            if "survey" not in {c["name"] for c in inspect(conn).get_columns("mail_mailbox")}:
+                conn.execute(text("ALTER TABLE mail_mailbox ADD COLUMN survey TEXT"))  # made before surveys existed
             taken = set(conn.execute(text("SELECT address FROM mail_mailbox")).scalars())
             rows = conn.execute(text(
                 "SELECT id, name FROM account WHERE id NOT IN (SELECT account_id FROM mail_mailbox) ORDER BY id")).all()
@@ -153,6 +209,10 @@ def ensure_mail_schema(engine: Engine, since: str) -> None:
             if conn.execute(text("SELECT 1 FROM mail_counter WHERE name = 'replies_seen'")).first() is None:
                 # Replies pushed from here on are mailed; those written before the desk had mail are history.
                 conn.execute(mail_counter.insert().values(name="replies_seen", value=conn.execute(
+                    text("SELECT version FROM sync_state WHERE id = 1")).scalar_one()))
+            if conn.execute(text("SELECT 1 FROM mail_counter WHERE name = 'surveys_seen'")).first() is None:
+                # Tickets resolved from here on get a survey; those resolved before the desk had surveys do not.
+                conn.execute(mail_counter.insert().values(name="surveys_seen", value=conn.execute(
                     text("SELECT version FROM sync_state WHERE id = 1")).scalar_one()))
         _READY.add(engine)
 
