@@ -153,7 +153,7 @@ def _load(
     for table, made in extras.items():
         counts[table] = counts.get(table, 0) + made
     return {
-        "seed": seed, "accounts": len(world.accounts), "agents": len(world.agent_names),
+        "seed": seed, "accounts": len(world.accounts), "agents": len(world.agent_names) + counts.get("agent", 0),
         "customers": customers,
         "interactions": counts.get("interaction", 0), "calls": counts.get("call", 0),
         "holds": counts.get("hold", 0), "recordings": counts.get("recording", 0),

@@ -18,6 +18,12 @@ from tests.ui.test_tickets import WITHIN_WINDOW, _offer_delivered, _ticket, _wri
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 35)], ids=["80x24", "120x35"])
 
 
+def hold_cursor(field: TextArea) -> None:
+    """The composer's cursor shown and still: its blink paused visible (setting cursor_blink to False leaves a text
+    area's cached lines as they were drawn, so whether the cursor shows depended on the moment)."""
+    field._pause_blink(visible=True)
+
+
 def refund_with_a_thread(app: AgentDeskApp) -> str:
     """The demo refund request with the longest thread (a customer message, a note, a reply...)."""
     row = app.store.conn.execute(
@@ -47,7 +53,7 @@ class TestTickets:
             await settle(pilot)
             pilot.app.push_screen(TicketScreen(refund_with_a_thread(app)))
             await settle(pilot)
-            pilot.app.screen.query_one(TextArea).cursor_blink = False
+            hold_cursor(pilot.app.screen.query_one(TextArea))
             await pilot.press(*"Hello, we can help with that.")
             await settle(pilot)
 
@@ -73,7 +79,7 @@ def test_ticket_dialog_at_80x24(snap_compare: Any, app: AgentDeskApp, keys: tupl
         if keys != ("slash",):
             pilot.app.push_screen(TicketScreen(refund_with_a_thread(app)))
             await settle(pilot)
-            pilot.app.screen.query_one(TextArea).cursor_blink = False
+            hold_cursor(pilot.app.screen.query_one(TextArea))
         await pilot.press(*keys)
         await settle(pilot)
         await settle(pilot)
@@ -105,7 +111,7 @@ async def _long_email_open(pilot: Pilot[Any]) -> None:
     await settle(pilot)
     pilot.app.push_screen(TicketScreen(ticket_id))
     await settle(pilot)
-    pilot.app.screen.query_one(TextArea).cursor_blink = False
+    hold_cursor(pilot.app.screen.query_one(TextArea))
     await pilot.press("shift+tab")
     await settle(pilot)
     await pilot.press("enter")
@@ -121,7 +127,7 @@ async def _resolve_a_written_question(pilot: Pilot[Any]) -> None:
     await settle(pilot)
     pilot.app.push_screen(TicketScreen(ticket_id))
     await settle(pilot)
-    pilot.app.screen.query_one(TextArea).cursor_blink = False
+    hold_cursor(pilot.app.screen.query_one(TextArea))
     await pilot.press("ctrl+r")
 
 
@@ -151,7 +157,7 @@ async def _correct_a_saved_sale(pilot: Pilot[Any]) -> None:
     await pilot.press("down", "enter")  # ... they agreed in writing, now
     await settle(pilot)
     app.clear_notifications()  # a few moments later, the notices of the saves have gone
-    pilot.app.screen.query_one(TextArea).cursor_blink = False
+    hold_cursor(pilot.app.screen.query_one(TextArea))
     await pilot.press("ctrl+b")
 
 

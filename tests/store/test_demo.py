@@ -49,7 +49,7 @@ def test_the_summary_counts_what_is_stored(demo_store: Store, summary: DemoSumma
         counts["comment"], counts["customer_order"], counts["ticket"])
     assert (summary.holds, summary.recordings, summary.faq_articles) == (
         counts["hold_event"], counts["recording"], counts["faq_article"])
-    assert summary.agents == counts["agent"] == 12
+    assert summary.agents == counts["agent"] == 13  # twelve on the phones and the quality reviewer
     assert demo_store.outbox_count() == 0  # demo rows stand in for pulled data: nothing to push
     assert "60 customers" in str(summary)
 
@@ -60,7 +60,7 @@ def test_accounts_agents_and_faq_are_complete(demo_store: Store) -> None:
                                                "America/Chicago"}
     assert accounts[0].price_per_minute_cents == 118
     assert all(phones.normalize(a.phone_number) == a.phone_number for a in accounts)
-    assert {a.role for a in demo_store.agents()} == {"agent", "senior", "supervisor"}
+    assert {a.role for a in demo_store.agents()} == {"agent", "senior", "supervisor", "qc"}
     for account in accounts:
         top = demo_store.top_ten(account.id)
         assert [a.rank for a in top] == list(range(1, 11))
