@@ -9,6 +9,7 @@ import json
 import random
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, inspect, text
@@ -145,6 +146,22 @@ def test_by_rating_only_the_agents_with_the_skill_are_drawn(backend_engine: Engi
 
     offered = {call(backend_engine, account, digit="2", routing=routing) for _ in range(2)}
     assert offered == {"fixer", "fixer-2"}
+
+
+@SQLITE_ONLY
+def test_a_terminal_pulls_the_agents_skills_and_the_accounts_menu(backend: Backend, terminals: Any) -> None:
+    agent, accounts_of_agent = backend.agent_with_accounts()
+    with backend.engine.begin() as conn:
+        conn.execute(text("UPDATE agent SET skills = '[\"repairs\"]', languages = '[\"en\", \"es\"]' WHERE id = :a"),
+                     {"a": agent})
+    terminal = terminals(agent, accounts_of_agent)
+    terminal.engine.sync_once()
+
+    stored = terminal.store.conn.execute("SELECT skills, languages FROM agent WHERE id = ?", (agent,)).fetchone()
+    assert tuple(stored) == ('["repairs"]', '["en", "es"]')
+    menus = {row[0]: row[1] for row in terminal.store.conn.execute("SELECT id, ivr_menu FROM account")}
+    assert menus == {a: backend.scalar("SELECT ivr_menu FROM account WHERE id = :a", a=a) for a in accounts_of_agent}
+    assert all(sorted(json.loads(menu)) == ["1", "2", "3"] for menu in menus.values())  # the demo's menus
 
 
 def _as_before_skills(engine: Engine) -> None:
