@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from agentdesk.demodata.agent_skills import add_agent_skills
 from agentdesk.demodata.appointments import add_appointment_book
 from agentdesk.demodata.content import HOSTILE_NAMES
 from agentdesk.demodata.histories import Histories
@@ -145,6 +146,7 @@ def _load(
     extras = add_refund_and_cancellation_tickets(conn, world, seed, customers, histories.order_number)
     extras.update(add_appointment_book(conn, world, seed))
     extras.update(add_quality(conn, world, seed, now))
+    extras.update(add_agent_skills(conn, world, seed))
     tell("building indexes")
     restore_indexes(conn, set_aside)
     rebuild_search_indexes(conn)

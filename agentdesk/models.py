@@ -29,6 +29,7 @@ class AccountRow(SQLModel, table=True):
     greeting: str = ""
     phone_number: str = Field(unique=True)  # the E.164 number customers dial
     sla_policy: str = "80/20"  # percent of calls answered within so many seconds
+    ivr_menu: str = "{}"  # a JSON object: the digit a caller presses in the phone menu -> the skill word it asks for
 
 
 class AgentRow(SQLModel, table=True):
@@ -41,6 +42,8 @@ class AgentRow(SQLModel, table=True):
     id: str = Field(primary_key=True)
     name: str
     role: str
+    skills: str = "[]"  # a JSON array of skill words (the accounts' IVR menus name them): calls are routed by them
+    languages: str = '["en"]'  # a JSON array of language codes the agent takes calls in
 
 
 class AgentAccount(SQLModel, table=True):

@@ -9,7 +9,11 @@ draws 25 times the calls of a 3, a 4 five times), and an agent not rated yet cou
 `random.Random`, so a test replays it. The cap keeps it fair: a candidate idle for `cap_seconds` or longer is
 offered the call first (the longest idle of those), so nobody available sits past the cap while calls come in.
 
-No I/O: the backend reads the candidates and their ratings and calls `pick`.
+Before the policy, `suited` narrows the candidates to those with the skill the caller asked for in the phone menu
+and the caller's language. When that leaves nobody it lets go of the language first, then of the skill (keeping
+the language), then of both: a call is never left unoffered while an agent of the account is free.
+
+No I/O: the backend reads the candidates, their skills, languages and ratings and calls `suited`, then `pick`.
 """
 
 from __future__ import annotations
@@ -40,6 +44,33 @@ class Candidate:
     agent_id: str
     idle_since: float
     rating: float | None = None
+    skills: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset()
+
+
+def language_code(code: str) -> str:
+    """A language code as matched: lower case, without its region (`es-MX` and `ES` are `es`)."""
+    return code.strip().replace("_", "-").split("-")[0].lower()
+
+
+def suited(candidates: Sequence[Candidate], *, skill: str | None, language: str | None) -> list[Candidate]:
+    """The candidates with `skill` (None: any) who speak `language` (None: any), letting go of the language, then
+    of the skill, then of both while that leaves nobody. Skills match without regard to case; `languages` hold
+    codes as `language_code` gives them."""
+    wanted = skill.strip().casefold() if skill else None
+    spoken = language_code(language) if language else None
+
+    def has_skill(c: Candidate) -> bool:
+        return wanted is None or wanted in {s.casefold() for s in c.skills}
+
+    def speaks(c: Candidate) -> bool:
+        return spoken is None or spoken in c.languages
+
+    for test in (lambda c: has_skill(c) and speaks(c), has_skill, speaks):
+        found = [c for c in candidates if test(c)]
+        if found:
+            return found
+    return list(candidates)
 
 
 def rating_weight(rating: float) -> float:

@@ -1,20 +1,23 @@
 """The backend's live side: terminals' heartbeats (presence, with a time-to-live) and the phone system's call
 events, each ringing call offered to an available agent of the account by its routing policy ([routing]
-settings): the longest idle, or weighted by the agents' ratings of the last 30 days with a cap on idling."""
+settings): the longest idle, or weighted by the agents' ratings of the last 30 days with a cap on idling. The
+candidates are first narrowed to the agents with the skill the caller chose in the account's phone menu
+(`account.ivr_menu`) who speak the caller's language (a known customer's), as `routing.suited` lets go."""
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Engine, and_, select, text
+from sqlalchemy import Engine, select, text
 
 from agentdesk.config import RoutingSettings
 from agentdesk.domain import phones
 from agentdesk.domain.call_events import CallEventRefused, CallEventType, next_state
-from agentdesk.domain.routing import Candidate, RoutingPolicy, middle_rating, pick
+from agentdesk.domain.routing import Candidate, RoutingPolicy, language_code, middle_rating, pick, suited
 from agentdesk.server.db import writing
 from agentdesk.server.ratings import overall, rating_tallies
 from agentdesk.server.schema import call_event, live_call, presence
@@ -85,7 +88,7 @@ def take_call_event(engine: Engine, event: dict[str, Any], *, now: float | None 
         offered_to = call.offered_to if call is not None else None
         if kind is CallEventType.RINGING:
             account_id = _account_for(conn, event)
-            offered_to = _offer(conn, account_id, now, routing, rng or _DRAW)
+            offered_to = _offer(conn, account_id, event, now, routing, rng or _DRAW)
             conn.execute(live_call.insert().values(
                 call_id=event["call_id"], account_id=account_id, caller_number=event.get("caller_number") or "",
                 dialled_number=event.get("dialled_number") or "", ivr_choice=event.get("ivr_choice"),
@@ -110,10 +113,13 @@ def _account_for(conn: Any, event: dict[str, Any]) -> str:
     return str(found)
 
 
-def _offer(conn: Any, account_id: str, now: float, routing: RoutingSettings, rng: random.Random) -> str | None:
+def _offer(conn: Any, account_id: str, event: dict[str, Any], now: float, routing: RoutingSettings,
+           rng: random.Random) -> str | None:
     """The agent a ringing call of the account goes to, by the account's policy; None when nobody is free."""
     policy = RoutingPolicy(routing.policy_for(account_id))
-    candidates = _free_agents(conn, account_id, now)
+    free, menu, language = _free_agents(conn, account_id, event.get("caller_number") or "", now)
+    skill = menu.get((event.get("ivr_choice") or "").strip())
+    candidates = suited(free, skill=skill, language=language)
     middle = None
     if policy is RoutingPolicy.RATING and candidates:
         averages = rating_averages(conn, account_id, now)
@@ -122,18 +128,43 @@ def _offer(conn: Any, account_id: str, now: float, routing: RoutingSettings, rng
     return pick(candidates, now=now, policy=policy, cap_seconds=routing.idle_cap_seconds, rng=rng, middle=middle)
 
 
-def _free_agents(conn: Any, account_id: str, now: float) -> list[Candidate]:
-    """The account's available agents with no call ringing or going on, and since when each is idle."""
-    busy = select(live_call.c.offered_to).where(
-        and_(live_call.c.offered_to.is_not(None), live_call.c.state != "ended"))
-    rows = conn.execute(
-        text("SELECT p.agent_id, p.state_since FROM presence p JOIN agent_account aa ON aa.agent_id = p.agent_id"
-             " WHERE aa.account_id = :a AND p.agent_state = 'available' AND p.call_state = 'idle'"
-             " AND p.expires_at > :now ORDER BY p.state_since, p.agent_id"),
-        {"a": account_id, "now": now},
-    ).all()
-    taken = set(conn.execute(busy).scalars())
-    return [Candidate(agent, float(since)) for agent, since in rows if agent not in taken]
+_FREE_AGENTS = text(
+    "SELECT p.agent_id, p.state_since, a.skills, a.languages, acc.ivr_menu,"
+    " (SELECT c.language FROM customer_phone cp JOIN customer c ON c.id = cp.customer_id"
+    "   WHERE cp.e164 = :caller AND cp.account_id = :a ORDER BY c.id LIMIT 1) AS caller_language"
+    " FROM presence p JOIN agent_account aa ON aa.agent_id = p.agent_id JOIN agent a ON a.id = p.agent_id"
+    " JOIN account acc ON acc.id = aa.account_id"
+    " WHERE aa.account_id = :a AND p.agent_state = 'available' AND p.call_state = 'idle' AND p.expires_at > :now"
+    " AND NOT EXISTS (SELECT 1 FROM live_call lc WHERE lc.offered_to = p.agent_id AND lc.state <> 'ended')"
+    " ORDER BY p.state_since, p.agent_id"
+)
+
+
+def _free_agents(conn: Any, account_id: str, caller_number: str,
+                 now: float) -> tuple[list[Candidate], dict[str, str], str | None]:
+    """In one query: the account's available agents with no call ringing or going on (since when each is idle,
+    their skills and languages), the account's phone menu, and the caller's language when the caller is a known
+    customer of the account (found by the number in E.164)."""
+    caller = phones.normalize(caller_number, "US") if caller_number else None
+    rows = conn.execute(_FREE_AGENTS, {"a": account_id, "now": now, "caller": caller}).all()
+    if not rows:
+        return [], {}, None
+    menu = _json(rows[0].ivr_menu, dict)
+    free = [Candidate(row.agent_id, float(row.state_since),
+                      skills=frozenset(w for w in _json(row.skills, list) if isinstance(w, str)),
+                      languages=frozenset(language_code(w) for w in _json(row.languages, list) if isinstance(w, str)))
+            for row in rows]
+    language = rows[0].caller_language
+    return free, {str(k): v for k, v in menu.items() if isinstance(v, str)}, language or None
+
+
+def _json(raw: str | None, kind: type) -> Any:
+    """A stored JSON value of the expected kind; an empty one of that kind when it is missing or not readable."""
+    try:
+        value = json.loads(raw or "")
+    except ValueError:
+        return kind()
+    return value if isinstance(value, kind) else kind()
 
 
 def rating_averages(conn: Any, account_id: str, now: float) -> dict[str, float]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from agentdesk.clock import FixedClock, iso, parse_iso
 from agentdesk.demo import WELL_KNOWN_NUMBER, DemoSummary, generate, known_caller_numbers
+from agentdesk.demodata.content import ACCOUNTS
 from agentdesk.demodata.world import BASE, Dice
 from agentdesk.domain import phones, pricing
 from agentdesk.store import Store, StoreError
@@ -175,3 +177,24 @@ def test_a_tickets_subject_fits_its_kind(demo_store: Store) -> None:
     assert len(rows) > 20
     wrong = [(kind, subject) for kind, subject in rows if kind_of.get(subject, kind) != kind]
     assert wrong == []
+
+
+def test_each_accounts_phone_menu_has_the_simulated_digits_and_agents_for_every_choice(demo_store: Store) -> None:
+    accounts = {spec.name: spec for spec in ACCOUNTS}
+    rows = demo_store.conn.execute("SELECT id, name, ivr_menu FROM account ORDER BY name").fetchall()
+    assert len(rows) == len(ACCOUNTS)
+    for account_id, name, menu in rows:
+        menu = json.loads(menu)
+        assert sorted(menu) == ["1", "2", "3"]  # the digits `agentdesk simulate` presses
+        assert set(menu.values()) <= set(accounts[name].skills)
+        staff = demo_store.conn.execute(
+            "SELECT a.skills, a.languages FROM agent a JOIN agent_account aa ON aa.agent_id = a.id"
+            " WHERE aa.account_id = ? AND a.role <> 'qc'", (account_id,)).fetchall()
+        skills = [set(json.loads(s)) for s, _ in staff]
+        languages = [json.loads(langs) for _, langs in staff]
+        for skill in menu.values():
+            assert any(skill in have for have in skills), (name, skill)
+        assert all(have <= set().union(*(a.skills for a in ACCOUNTS)) and have for have in skills)
+        assert all(langs[0] == "en" for langs in languages)
+        assert any("es" in langs for langs in languages), name  # a Spanish speaker on every account
+        assert sum("es" in langs for langs in languages) < len(languages)  # most speak English only

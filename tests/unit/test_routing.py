@@ -1,5 +1,6 @@
-"""The routing rule: longest idle as before; by rating, shares that grow with the rating, the not yet rated at
-the middle, and the idle cap before the ratings. The [routing] settings refuse an unknown policy."""
+"""The routing rule: the skill and language first, letting go of the language, then the skill; longest idle as
+before; by rating, shares that grow with the rating, the not yet rated at the middle, and the idle cap before the
+ratings. The [routing] settings refuse an unknown policy."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from agentdesk.config import ConfigError, RoutingSettings, load_settings
-from agentdesk.domain.routing import Candidate, RoutingPolicy, middle_rating, pick, rating_weight
+from agentdesk.domain.routing import Candidate, RoutingPolicy, middle_rating, pick, rating_weight, suited
 
 NOW = 10_000.0
 
@@ -55,3 +56,22 @@ def test_routing_settings_name_each_accounts_policy_and_refuse_unknown_ones(tmp_
     bad.write_text('[routing]\naccounts = { "acct-1" = "best" }\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="acct-1 = 'best': a policy must be one of longest_idle, rating"):
         load_settings(bad, env={})
+
+
+def test_suited_keeps_the_skill_and_language_and_lets_go_of_the_language_first() -> None:
+    both = Candidate("both", NOW, skills=frozenset({"Repairs"}), languages=frozenset({"en", "es"}))
+    skill = Candidate("skill", NOW, skills=frozenset({"repairs"}), languages=frozenset({"en"}))
+    spanish = Candidate("spanish", NOW, languages=frozenset({"es"}))
+    plain = Candidate("plain", NOW, languages=frozenset({"en"}))
+    everyone = [both, skill, spanish, plain]
+
+    def ids(found: list[Candidate]) -> list[str]:
+        return [c.agent_id for c in found]
+
+    assert ids(suited(everyone, skill="repairs", language="es-MX")) == ["both"]
+    assert ids(suited([skill, spanish, plain], skill="repairs", language="es")) == ["skill"]
+    assert ids(suited([spanish, plain], skill="repairs", language="ES")) == ["spanish"]
+    assert ids(suited([plain], skill="repairs", language="es")) == ["plain"]
+    assert ids(suited(everyone, skill=None, language=None)) == ids(everyone)
+    assert ids(suited(everyone, skill="REPAIRS", language=None)) == ["both", "skill"]
+    assert suited([], skill="repairs", language="es") == []
