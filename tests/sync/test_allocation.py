@@ -23,9 +23,10 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 RULES = AllocationSettings()
 
 
-def _mail(subject: str, body: str, to: str, message_id: str = "<a1@example.org>") -> bytes:
+def _mail(subject: str, body: str, to: str, message_id: str = "<a1@example.org>",
+          sender: str = "Grace Hopper <grace@example.org>") -> bytes:
     message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = "Grace Hopper <grace@example.org>", to, subject
+    message["From"], message["To"], message["Subject"] = sender, to, subject
     message["Message-ID"] = message_id
     message.set_content(body)
     return message.as_bytes()
@@ -116,6 +117,28 @@ def test_category_words_win_over_workload(backend_engine: Engine) -> None:
     assert _owner_and_notes(backend_engine, str(refund.ticket_id)) == (
         expert, [f'Allocated to {expert_name}: category word "refund" (4 open cases)'])
     assert _owner_and_notes(backend_engine, str(other.ticket_id))[0] == idle
+
+
+def test_where_agents_languages_are_kept_the_customers_language_comes_before_workload(
+        backend_engine: Engine) -> None:
+    account = _first_account(backend_engine)
+    (plain, _), (speaker, speaker_name), *_rest = _front_line(backend_engine, account)
+    _workload(backend_engine, {speaker: 1})
+    for agent in (plain, speaker):
+        _on_floor(backend_engine, agent, NOW - timedelta(seconds=5))
+    with backend_engine.begin() as conn:  # as the change that adds agents' languages leaves the table
+        conn.execute(text("ALTER TABLE agent ADD COLUMN languages TEXT NOT NULL DEFAULT '[]'"))
+        conn.execute(text("UPDATE agent SET languages = '[\"en\", \"fr-CA\"]' WHERE id = :a"), {"a": speaker})
+        customer, email = conn.execute(text("SELECT customer_id, email FROM customer_email WHERE account_id = :a"
+                                            " ORDER BY email LIMIT 1"), {"a": account}).one()
+        conn.execute(text("UPDATE customer SET language = 'fr' WHERE id = :c"), {"c": customer})
+    address = _address(backend_engine, account)
+
+    [taken] = take_in(backend_engine, _mail("Colis perdu", "Rien reçu.", address, sender=str(email)), [address],
+                      now=NOW, allocation=RULES)
+
+    assert _owner_and_notes(backend_engine, str(taken.ticket_id)) == (
+        speaker, [f"Allocated to {speaker_name}: speaks the customer's language, fr (1 open case)"])
 
 
 def test_an_away_agents_cases_move_to_one_on_the_floor_and_a_terminal_sees_it(
