@@ -319,6 +319,41 @@ class MailSettings(BaseModel):
         return value
 
 
+class AllocationSettings(BaseModel):
+    """The backend's allocation of written cases (e-mail, chat, SMS, web form) to the agents of their account
+    (agentdesk/server/allocation.py): each new case at once, and the open cases of agents away too long."""
+
+    model_config = _FROZEN
+    enabled: bool = True
+    """Whether the backend gives each new written case to an agent and moves the cases of absent agents."""
+    away_minutes: float = Field(30.0, ge=1, le=7 * 24 * 60)
+    """An agent away or offline this many minutes has their open written cases moved to agents on the floor."""
+    max_open: int = Field(20, ge=1, le=100_000)
+    """An agent with this many open cases (new, open, escalated) is given no more while others have room."""
+    rating_breaks_ties: bool = True
+    """Between agents with as many open cases, the higher rated (the last 30 days) gets the case."""
+    words: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
+    """Per account id, category words and the agents preferred for cases that use them, e.g.
+    {"acct-1" = {"refund" = ["agent-3", "agent-7"]}}; a word matches the start of a word of the subject or text."""
+
+    @field_validator("words", mode="after")
+    @classmethod
+    def _words_and_agents(cls, value: dict[str, dict[str, list[str]]]) -> dict[str, dict[str, list[str]]]:
+        cleaned: dict[str, dict[str, list[str]]] = {}
+        for account, words in value.items():
+            for word, agents in words.items():
+                if not word.strip():
+                    raise ValueError(f"{account}: a category word is empty")
+                if not agents or any(not agent.strip() for agent in agents):
+                    raise ValueError(f"{account}.{word}: name at least one agent id, none empty")
+                cleaned.setdefault(account, {})[word.strip().lower()] = [agent.strip() for agent in agents]
+        return cleaned
+
+    def words_for(self, account_id: str) -> dict[str, list[str]]:
+        """The category words of one account: {word: agent ids}."""
+        return self.words.get(account_id, {})
+
+
 class Settings(BaseSettings):
     """Every setting of the workstation. Build it with `load_settings`; `Settings()` alone is the defaults."""
 
@@ -339,6 +374,7 @@ class Settings(BaseSettings):
     monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     sound: SoundSettings = Field(default_factory=SoundSettings)
     mail: MailSettings = Field(default_factory=MailSettings)
+    allocation: AllocationSettings = Field(default_factory=AllocationSettings)
     keymap: dict[str, str] = Field(default_factory=dict)
     """Remapped keys: a key's id (shown in the help overlay, `?`) to the key or keys to use instead."""
 

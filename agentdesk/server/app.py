@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from agentdesk.config import RoutingSettings
+from agentdesk.config import AllocationSettings, RoutingSettings
 from agentdesk.server.answers import SIGNED_IN_RESPONSES, answer_unreadable_requests
 from agentdesk.server.damage import Damage, DamageGuard
 from agentdesk.server.deps import BodyLimit, SignIns, caller, map_errors
@@ -37,7 +37,8 @@ async def _clock_work(app: FastAPI) -> AsyncIterator[None]:
             built.refresh_ratings(app.state.engine)
             built.plan_staffing(app.state.engine)
 
-    task = asyncio.create_task(run_jobs(app.state.engine, then=floor_tickets)) if app.state.jobs else None
+    jobs = run_jobs(app.state.engine, then=floor_tickets, allocation=app.state.allocation) if app.state.jobs else None
+    task = asyncio.create_task(jobs) if jobs is not None else None
     try:
         yield
     finally:
@@ -47,16 +48,19 @@ async def _clock_work(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(
     engine: Engine, *, jobs: bool = False, routing: RoutingSettings | None = None,
-    now: Callable[[], datetime] | None = None,
+    now: Callable[[], datetime] | None = None, allocation: AllocationSettings | None = None,
 ) -> FastAPI:
     """The backend on `engine` (its schema must exist: `agentdesk server init`); `jobs` runs the backend's
     clock work (ticket escalation, daily reports) while it serves; `routing` is how ringing calls are offered
-    (default: to the longest-idle agent); `now` is the clock written messages are stamped with on arrival."""
+    (default: to the longest-idle agent); `now` is the clock written messages are stamped with on arrival;
+    `allocation` the rules new written cases are given to agents by, and absent agents' cases moved (None: cases
+    stay unassigned, as a backend built without the settings)."""
     app = FastAPI(title="AgentDesk backend", version="1", lifespan=_clock_work)
     app.state.engine = engine
     app.state.jobs = jobs
     app.state.now = now if now is not None else (lambda: datetime.now(UTC))
     app.state.routing = routing if routing is not None else RoutingSettings()
+    app.state.allocation = allocation
     app.state.sign_ins = SignIns(engine)
     app.state.damage = Damage()
     app.add_middleware(BodyLimit)

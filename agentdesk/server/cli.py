@@ -93,12 +93,12 @@ def server(ctx: click.Context, database: str, host: str, port: int, smtp_port: i
     from agentdesk.server.app import create_app
 
     try:
-        routing = load_settings().routing
+        loaded = load_settings()
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
     engine = _require_backend(database)
     click.echo(f"AgentDesk backend on http://{host}:{port} (database {database}); API at /docs", err=True)
-    app = create_app(engine, jobs=True, routing=routing)
+    app = create_app(engine, jobs=True, routing=loaded.routing, allocation=loaded.allocation)
     desk = _mail_desk(engine, host, port, smtp_port)
     # What is loaded by now (the libraries, the app) lives as long as the process: kept out of the collector's
     # full passes, which otherwise stalled every request for 50-100 ms a few times a minute under load.
@@ -127,7 +127,8 @@ def _mail_desk(engine, host: str, port: int, smtp_port: int | None):  # type: ig
         import socket
 
         public_url = f"http://{socket.getfqdn() if host in ('0.0.0.0', '::', '') else host}:{port}"
-    desk = MailDesk(engine, loaded.mail, smtp_host=host, smtp_port=smtp_port, public_url=public_url)
+    desk = MailDesk(engine, loaded.mail, smtp_host=host, smtp_port=smtp_port, public_url=public_url,
+                    allocation=loaded.allocation)
     try:
         desk.start()
     except OSError as error:

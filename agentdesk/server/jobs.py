@@ -1,5 +1,6 @@
-"""The backend's own work on the clock: tickets with no response 12 h after the customer wrote are escalated, and
-each account's daily report is produced once its midnight has passed (`agentdesk.server.daily_reports`).
+"""The backend's own work on the clock: tickets with no response 12 h after the customer wrote are escalated, the
+open written cases of agents absent too long move to agents on the floor (`agentdesk.server.allocation_moves`),
+and each account's daily report is produced once its midnight has passed (`agentdesk.server.daily_reports`).
 
 Only the backend does this (if every terminal did, each would queue the same change and all but one would be
 refused). The change is one version like any push, so terminals pull it; the rule and its 12 h are the
@@ -15,7 +16,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, text
 
 from agentdesk.clock import iso
+from agentdesk.config import AllocationSettings
 from agentdesk.domain.tickets import TicketSla
+from agentdesk.server.allocation_moves import move_from_absent
 from agentdesk.server.daily_reports import produce_due_reports
 from agentdesk.server.db import writing
 
@@ -42,10 +45,12 @@ def escalate_overdue(engine: Engine, now: datetime | None = None, policy: Ticket
 
 
 async def run_jobs(engine: Engine, every_s: float = ESCALATION_EVERY_S,
-                   then: Callable[[], None] | None = None) -> None:
-    """Forever: the escalation job every `every_s` seconds, then the daily reports due, then `then` (off the event
-    loop); a failure waits for the next turn (one job's failure does not hold up the others)."""
-    jobs = [lambda: escalate_overdue(engine), lambda: produce_due_reports(engine), *([then] if then else [])]
+                   then: Callable[[], None] | None = None, allocation: AllocationSettings | None = None) -> None:
+    """Forever: the escalation job every `every_s` seconds, then the moves of absent agents' cases (by the
+    `allocation` rules, if given), then the daily reports due, then `then` (off the event loop); a failure waits
+    for the next turn (one job's failure does not hold up the others)."""
+    jobs = [lambda: escalate_overdue(engine), lambda: move_from_absent(engine, allocation),
+            lambda: produce_due_reports(engine), *([then] if then else [])]
     while True:
         for job in jobs:
             try:

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, select
 
+from agentdesk.config import AllocationSettings
 from agentdesk.domain.mail import read_mail
 from agentdesk.server.mail.intake import take_in
 from agentdesk.server.mail.schema import mail_imap_state, mail_received, mailbox
@@ -90,7 +91,7 @@ def _already_received(engine: Engine, account_id: str, raw: bytes) -> bool:
 
 
 def fetch_account(engine: Engine, box: ImapMailbox, *, environ: Mapping[str, str] | None = None,
-                  attachment_cap: int | None = None) -> int:
+                  attachment_cap: int | None = None, allocation: AllocationSettings | None = None) -> int:
     """Take in the messages of `box`'s folder not taken yet (at most `BATCH`); returns how many were taken."""
     env = os.environ if environ is None else environ
     client = _connect(box, env)
@@ -112,7 +113,7 @@ def fetch_account(engine: Engine, box: ImapMailbox, *, environ: Mapping[str, str
                 continue
             if not (rebuilt and _already_received(engine, box.account_id, raw)):
                 kwargs = {"attachment_cap": attachment_cap} if attachment_cap is not None else {}
-                take_in(engine, raw, [box.address], envelope_from=None, **kwargs)
+                take_in(engine, raw, [box.address], envelope_from=None, allocation=allocation, **kwargs)
                 taken += 1
             _remember(engine, box.account_id, validity, uid)
         if not uids and (known is None or rebuilt):
@@ -134,12 +135,13 @@ def _validity(client: imaplib.IMAP4) -> int:
     return int(value)
 
 
-def fetch_all(engine: Engine, *, environ: Mapping[str, str] | None = None, attachment_cap: int | None = None) -> int:
+def fetch_all(engine: Engine, *, environ: Mapping[str, str] | None = None, attachment_cap: int | None = None,
+              allocation: AllocationSettings | None = None) -> int:
     """One polling round over every account with an IMAP mailbox (one account's failure does not stop the others)."""
     total = 0
     for box in mailboxes(engine):
         try:
-            total += fetch_account(engine, box, environ=environ, attachment_cap=attachment_cap)
+            total += fetch_account(engine, box, environ=environ, attachment_cap=attachment_cap, allocation=allocation)
         except (OSError, ValueError, imaplib.IMAP4.error) as error:
             log.warning("mail for %s could not be fetched: %s", box.address, error)
     return total

@@ -25,12 +25,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, text
 
 from agentdesk.clock import iso
+from agentdesk.config import AllocationSettings
 from agentdesk.domain.mail import MAX_ATTACHMENT_BYTES, ParsedMail, read_mail
 from agentdesk.domain.survey import read_answer
 from agentdesk.localstore.errors import StoreError
 from agentdesk.localstore.numbers import case_number
 from agentdesk.mutations import registry as mutators
 from agentdesk.mutations.arguments import MAX_NAME_CHARS
+from agentdesk.server.allocation import allocate_new
 from agentdesk.server.db import MutatorConnection, write_together
 from agentdesk.server.mail.outgoing import queue_acknowledgement, record_bounce
 from agentdesk.server.mail.schema import (
@@ -93,16 +95,18 @@ def forget_addresses(engine: Engine) -> None:
 def take_in(
     engine: Engine, raw: bytes, recipients: list[str], *, envelope_from: str | None = None,
     now: datetime | None = None, attachment_cap: int = MAX_ATTACHMENT_BYTES,
+    allocation: AllocationSettings | None = None,
 ) -> list[Taken]:
     """Take `raw` in for each account whose support address is among `recipients` (one result per account;
-    none when no recipient is a support address)."""
+    none when no recipient is a support address). A new case is given to an agent by the `allocation` rules
+    (none given: it stays unassigned)."""
     accounts = accounts_for(engine, recipients)
     parsed = read_mail(raw, attachment_cap=attachment_cap)
     at = iso(now or datetime.now(UTC))
     taken: list[Taken] = []
     for address, account_id in sorted(accounts.items()):
         taken.append(write_together(engine, lambda conn, a=account_id, to=address: _take(
-            conn, raw, parsed, a, to, envelope_from, at)))
+            conn, raw, parsed, a, to, envelope_from, at, allocation)))
     return taken
 
 
@@ -117,7 +121,7 @@ def _apply(conn: Connection, name: str, args: Mapping[str, Any]) -> None:
 
 def _take(
     conn: Connection, raw: bytes, parsed: ParsedMail, account_id: str, address: str, envelope_from: str | None,
-    at: str,
+    at: str, allocation: AllocationSettings | None,
 ) -> Taken:
     digest = hashlib.sha256(raw).hexdigest()
     if parsed.message_id:  # a sending server that lost our 250 sends the message again: it is taken once
@@ -139,7 +143,7 @@ def _take(
     else:
         savepoint = conn.begin_nested()
         try:
-            ticket_id, number, outcome = _continue_or_open(conn, parsed, account_id, at, received_id)
+            ticket_id, number, outcome = _continue_or_open(conn, parsed, account_id, at, received_id, allocation)
             savepoint.commit()
         except StoreError:
             # The ticket rules refused what this message would write (it should not happen): the message is kept
@@ -226,6 +230,7 @@ def _author(parsed: ParsedMail) -> str:
 
 def _continue_or_open(
     conn: Connection, parsed: ParsedMail, account_id: str, at: str, received_id: str,
+    allocation: AllocationSettings | None,
 ) -> tuple[str, str, str]:
     """The ticket this message lands on, its case number and the outcome (new_case, follow_up, unreadable)."""
     found = _existing_ticket(conn, parsed, account_id) if parsed.readable else None
@@ -239,22 +244,25 @@ def _continue_or_open(
         subject = f"{subject} (follow-up to closed case {found[1]})"
     ticket_id, number = open_case(conn, account_id=account_id, customer_id=customer_id, subject=subject,
                                   channel="email", author=_author(parsed), message_id=received_id,
-                                  body=_message_text(parsed), at=at)
+                                  body=_message_text(parsed), at=at, allocation=allocation)
     return ticket_id, number, "new_case" if parsed.readable else "unreadable"
 
 
 def open_case(
     conn: Connection, *, account_id: str, customer_id: str, subject: str, channel: str, author: str, message_id: str,
-    body: str, at: str,
+    body: str, at: str, allocation: AllocationSettings | None = None,
 ) -> tuple[str, str]:
     """A new case (id, case number) from a customer's written message, on `channel`, by the `ticket.open` mutator
-    a terminal runs; its first response is due 6 h from `at` (the message's arrival at the backend)."""
+    a terminal runs; its first response is due 6 h from `at` (the message's arrival at the backend). It is given
+    to an agent of the account at once by the `allocation` rules (`agentdesk.server.allocation`), if given."""
     ticket_id, number = str(uuid.uuid4()), next_case_number(conn)
     _apply(conn, "ticket.open@1", {
         "ticket_id": ticket_id, "account_id": account_id, "customer_id": customer_id, "case_number": number,
         "subject": _clean(subject or "(no subject)", MAX_NAME_CHARS), "kind": "question", "channel": channel,
         "status": "new", "opened_at": at, "author": _clean(author, MAX_NAME_CHARS), "first_message_id": message_id,
         "first_message": _clean(body, MAX_BODY_CHARS)})
+    allocate_new(conn, allocation, ticket_id=ticket_id, account_id=account_id, customer_id=customer_id,
+                 subject=subject, body=body, at=at)
     return ticket_id, number
 
 

@@ -21,7 +21,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy import Engine
 
 from agentdesk.clock import iso
-from agentdesk.config import MailSettings
+from agentdesk.config import AllocationSettings, MailSettings
 from agentdesk.server.mail.imap import fetch_all
 from agentdesk.server.mail.intake import accounts_for, take_in
 from agentdesk.server.mail.relay import Relay, send_due
@@ -35,9 +35,10 @@ log = logging.getLogger("agentdesk.mail")
 class _Intake:
     """aiosmtpd's handler: recipients checked against the support addresses, messages stored as tickets."""
 
-    def __init__(self, engine: Engine, attachment_cap: int) -> None:
+    def __init__(self, engine: Engine, attachment_cap: int, allocation: AllocationSettings | None = None) -> None:
         self.engine = engine
         self.attachment_cap = attachment_cap
+        self.allocation = allocation
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
                           rcpt_options: list[str]) -> str:
@@ -56,7 +57,8 @@ class _Intake:
         raw = raw if isinstance(raw, bytes) else str(raw).encode("utf-8", "replace")
         try:
             await asyncio.to_thread(take_in, self.engine, raw, list(envelope.rcpt_tos),
-                                    envelope_from=envelope.mail_from, attachment_cap=self.attachment_cap)
+                                    envelope_from=envelope.mail_from, attachment_cap=self.attachment_cap,
+                                    allocation=self.allocation)
         except Exception:
             log.exception("the mail desk could not store a message")
             return "451 4.3.0 The message could not be stored; try again later"
@@ -75,8 +77,10 @@ class MailDesk:
     """The listener (when given a port) and the sender, started and stopped together."""
 
     def __init__(self, engine: Engine, settings: MailSettings, *, smtp_host: str = "127.0.0.1",
-                 smtp_port: int | None = None, relay: Relay | None = None, public_url: str | None = None) -> None:
+                 smtp_port: int | None = None, relay: Relay | None = None, public_url: str | None = None,
+                 allocation: AllocationSettings | None = None) -> None:
         self.engine = engine
+        self.allocation = allocation  # the rules new cases are given to agents by (None: left unassigned)
         self.public_url = public_url  # where the survey's links point (the backend as customers reach it)
         self.settings = settings
         self.relay = relay if relay is not None else (
@@ -90,7 +94,7 @@ class MailDesk:
         """Make the mail tables if needed, open the SMTP port, start sending."""
         ensure_mail_schema(self.engine, iso(datetime.now(UTC)))
         if self.smtp_port is not None:
-            self._controller = _Controller(_Intake(self.engine, self.settings.attachment_cap_bytes),
+            self._controller = _Controller(_Intake(self.engine, self.settings.attachment_cap_bytes, self.allocation),
                                            self.smtp_host, self.smtp_port)
             self._controller.start()
         for name, work, every in (("mail-sender", self.send_now, self.settings.send_seconds),
@@ -106,7 +110,7 @@ class MailDesk:
 
     def fetch_now(self) -> int:
         """One round of fetching from the accounts' IMAP mailboxes."""
-        return fetch_all(self.engine, attachment_cap=self.settings.attachment_cap_bytes)
+        return fetch_all(self.engine, attachment_cap=self.settings.attachment_cap_bytes, allocation=self.allocation)
 
     def _forever(self, work: Callable[[], object], every_s: float) -> None:
         while not self._stop.is_set():

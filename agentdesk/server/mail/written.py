@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.exc import IntegrityError
 
 from agentdesk.clock import iso
+from agentdesk.config import AllocationSettings
 from agentdesk.domain import phones
 from agentdesk.domain.tickets import OPEN_STATUSES
 from agentdesk.server.db import write_together
@@ -93,8 +94,10 @@ def account_for(engine: Engine, *, account_id: str | None = None, to: str | None
     return None
 
 
-def take_written(engine: Engine, message: WrittenMessage, *, now: datetime | None = None) -> WrittenTaken:
-    """Take `message` in (see the module's words); `NotTaken` when it cannot be."""
+def take_written(engine: Engine, message: WrittenMessage, *, now: datetime | None = None,
+                 allocation: AllocationSettings | None = None) -> WrittenTaken:
+    """Take `message` in (see the module's words); `NotTaken` when it cannot be. A new case is given to an agent
+    by the `allocation` rules (none given: it stays unassigned)."""
     if message.channel not in WRITTEN_CHANNELS:
         raise NotTaken("bad_channel", f"The channel is one of {', '.join(WRITTEN_CHANNELS)}.")
     e164 = None
@@ -116,7 +119,7 @@ def take_written(engine: Engine, message: WrittenMessage, *, now: datetime | Non
     ensure_mail_schema(engine, iso(now or datetime.now(UTC)))
     at = iso(now or datetime.now(UTC))
     try:
-        return write_together(engine, lambda conn: _take(conn, message, e164, email, at))
+        return write_together(engine, lambda conn: _take(conn, message, e164, email, at, allocation))
     except IntegrityError:
         # The same message arrived twice at once and the other one committed first: its answer is this one's.
         with engine.connect() as conn:
@@ -133,7 +136,8 @@ def _earlier(conn: Connection, message: WrittenMessage) -> WrittenTaken | None:
     return None if row is None else WrittenTaken(str(row[0]), str(row[1]), bool(row[2]), True)
 
 
-def _take(conn: Connection, message: WrittenMessage, e164: str | None, email: str | None, at: str) -> WrittenTaken:
+def _take(conn: Connection, message: WrittenMessage, e164: str | None, email: str | None, at: str,
+          allocation: AllocationSettings | None) -> WrittenTaken:
     earlier = _earlier(conn, message)
     if earlier is not None:
         return earlier
@@ -152,7 +156,7 @@ def _take(conn: Connection, message: WrittenMessage, e164: str | None, email: st
         subject = (message.subject or "").strip() or f"{CHANNEL_WORDS[message.channel]}: {_first_line(message.text)}"
         ticket_id, number = open_case(conn, account_id=message.account_id, customer_id=customer_id, subject=subject,
                                       channel=message.channel, author=author, message_id=received_id,
-                                      body=message.text, at=at)
+                                      body=message.text, at=at, allocation=allocation)
     conn.execute(written_received.insert().values(
         id=received_id, channel=message.channel, sender_message_id=message.message_id, account_id=message.account_id,
         received_at=at, sent_at=message.sent_at, session_id=message.session_id, sender_phone=e164,

@@ -75,7 +75,7 @@ def written_message(body: WrittenIn, _gateway: Gateway, engine: EngineDep, reque
         name=body.sender.name, phone=body.sender.phone, email=body.sender.email, session_id=body.sender.session_id,
         subject=body.subject, sent_at=body.sent_at)
     try:
-        taken = take_written(engine, message, now=request.app.state.now())
+        taken = take_written(engine, message, now=request.app.state.now(), allocation=request.app.state.allocation)
     except NotTaken as refusal:
         raise engine_sync.SyncRefused(refusal.status, refusal.code, str(refusal)) from None
     except StoreError as refusal:  # the ticket rules refused what the message would write

@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine, text
 
+from agentdesk.config import AllocationSettings
 from agentdesk.domain import phones
 from agentdesk.errors import StoreError
 from agentdesk.server.deps import EngineDep
@@ -95,7 +96,8 @@ def _problems(values: dict[str, str]) -> list[str]:
     return problems
 
 
-def _send(engine: Engine, key: str, raw: bytes, now: Callable[[], datetime]) -> HTMLResponse:
+def _send(engine: Engine, key: str, raw: bytes, now: Callable[[], datetime],
+          allocation: AllocationSettings | None) -> HTMLResponse:
     found = _account(engine, key)
     if found is None:
         return _html(missing_page(), 404)
@@ -112,7 +114,7 @@ def _send(engine: Engine, key: str, raw: bytes, now: Callable[[], datetime]) -> 
         name=values["name"], phone=values["phone"] or None, email=values["email"] or None,
         subject=values["subject"] or None)
     try:
-        taken = take_written(engine, message, now=now())
+        taken = take_written(engine, message, now=now(), allocation=allocation)
     except (NotTaken, StoreError) as refusal:
         return _shown(engine, key, shown, [str(refusal)[:300]], 422)
     return _html(thanks_page(account_name, taken.case_number, taken.new))
@@ -125,4 +127,4 @@ async def send(account: Account, engine: EngineDep, request: Request) -> HTMLRes
         raw += chunk
         if len(raw) > MAX_FORM_BYTES:
             return _html(notice_page("Message too long", "The message is too long to send here: please shorten it."), 413)
-    return await run_in_threadpool(_send, engine, account, raw, request.app.state.now)
+    return await run_in_threadpool(_send, engine, account, raw, request.app.state.now, request.app.state.allocation)
