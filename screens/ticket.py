@@ -100,6 +100,12 @@ class TicketScreen(Screen[None]):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show_ticket, card, page, draft)
 
+    def show_connection(self, connection: str, pulled: int) -> None:
+        """A sync round brought changes: the customer's answer, a delivery, another agent's move may be among
+        them, so the ticket is read again (the composer keeps what is being typed; an older page stays put)."""
+        if pulled and len(self.cursors) <= 2:
+            self.load_ticket()
+
     def show_ticket(self, card: TicketCard, page: ThreadPage, draft: Draft | None) -> None:
         self.card = card
         self.cursors = [None, page.older]

@@ -144,3 +144,29 @@ async def test_a_resolved_ticket_is_found_again_and_reopens_when_the_customer_wr
         row = _row(app.store, ticket_id)
         assert (row["status"], row["consent_how"], row["resolved_at"]) == ("open", None, None)
         assert "It broke again." in screen_text(app)
+
+
+async def test_the_open_ticket_shows_what_a_sync_brought_and_ctrl_b_goes_on_from_there(app: AgentDeskApp) -> None:
+    # The agent sends the offer of help and stays on the ticket; the relay delivers it and the customer answers
+    # (both arrive by sync). The screen shows the answer, and Ctrl+B offers the outcome instead of refusing it
+    # with "the offer of help has not reached the customer yet".
+    ticket_id, _ = _ticket(app.store, WITHIN_WINDOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, ticket_id)
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        await pilot.press("enter")  # send the offer of help
+        await settle(pilot)
+        assert "waits until the offer reaches" in screen_text(app)
+        _offer_delivered(app.store, ticket_id)
+        app.store.mutate("ticket.add_message@1", {
+            "message_id": str(uuid.uuid4()), "ticket_id": ticket_id, "kind": "customer", "author": "customer",
+            "body": "No repair, thank you: my money back.", "created_at": iso(app.clock.now())})
+        app.post_message(AgentDeskApp.SyncChanged("online", pulled=2))
+        await settle(pilot)
+        assert "No repair, thank you: my money back." in screen_text(app)
+        assert "Ctrl+B records the outcome" in screen_text(app)
+        said = told(app)
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert isinstance(app.screen, Choice) and "how did it end" in screen_text(app), said
