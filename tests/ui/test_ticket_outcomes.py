@@ -4,7 +4,9 @@ again and reopened when the customer writes. The store, the screen and the custo
 
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -94,7 +96,10 @@ async def test_outside_the_window_the_refund_template_is_refused_and_the_policy_
         await settle(pilot)
         row = _row(app.store, ticket_id)
         assert (row["save_outcome"], row["status"]) == ("refused", "pending")
-        assert any(m[0] == "reply" and "60 days after the order" in m[1] for m in _messages(app.store, ticket_id))
+        [why] = [m[1] for m in _messages(app.store, ticket_id) if m[0] == "reply" and "60 days after the order" in m[1]]
+        ordered = re.search(r"ordered (\d{4}-\d\d-\d\d)", screen_text(app))
+        assert ordered is not None and f"placed on {ordered[1]}" in why  # the customer is told why, with the date
+        assert "cancel" not in why  # and only the rule that applies to a refund
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -161,7 +166,7 @@ async def test_the_open_ticket_shows_what_a_sync_brought_and_ctrl_b_goes_on_from
         _offer_delivered(app.store, ticket_id)
         app.store.mutate("ticket.add_message@1", {
             "message_id": str(uuid.uuid4()), "ticket_id": ticket_id, "kind": "customer", "author": "customer",
-            "body": "No repair, thank you: my money back.", "created_at": iso(app.clock.now())})
+            "body": "No repair, thank you: my money back.", "created_at": iso(app.clock.now() + timedelta(minutes=5))})
         app.post_message(AgentDeskApp.SyncChanged("online", pulled=2))
         await settle(pilot)
         assert "No repair, thank you: my money back." in screen_text(app)
