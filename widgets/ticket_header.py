@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from textual.widgets import Static
 
+from agentdesk.domain.ticket_outcomes import OUTCOME_WORDS
 from agentdesk.domain.tickets import REFUND_DAYS, STATUS_WORDS, SlaPhase, read_sla, refund_window, sla_label
 from agentdesk.records import TicketCard
 from widgets.screen_text import one_line
@@ -59,20 +60,25 @@ def header_lines(view: HeaderView) -> tuple[list[str], SlaPhase]:
                          f"{what}.")
         else:
             lines.append(f"{one_line(order.number, 40)}: ordered {order.placed_at.astimezone(zone).date().isoformat()}.")
+    agreed = None
+    if card.consent_how and card.consent_at:
+        how = "on a call" if card.consent_how == "call" else "in writing"
+        given = card.consent_at.astimezone(zone).strftime("%d %b %H:%M")
+        agreed = f"{how}, {given}{' · sent for review' if card.review_requested else ''}"
+    # At 80 columns the header has 7 lines: the outcome and the agreement share one, so neither is cut off.
     if card.kind in ("refund", "cancellation"):
         if card.save_outcome:
-            lines.append(f"Save the sale: {card.save_outcome}.")
+            words = OUTCOME_WORDS.get(card.save_outcome, card.save_outcome)
+            lines.append(f"Save the sale: {words}; agreed {agreed}." if agreed else f"Save the sale: {words}.")
+            agreed = None
         elif card.help_offered_at and not card.offer_reached:
-            lines.append("Save the sale: help offered; the outcome waits until the offer reaches the customer.")
+            lines.append("Save the sale: help offered; the outcome waits until it reaches the customer.")
         elif card.help_offered_at:
             lines.append("Save the sale: help offered; Ctrl+B records the outcome.")
         else:
             lines.append("Save the sale: offer help first (Ctrl+B).")
-    if card.consent_how and card.consent_at:
-        how = "on a call" if card.consent_how == "call" else "in writing"
-        given = card.consent_at.astimezone(zone).strftime("%d %b %H:%M")
-        review = " · sent for review" if card.review_requested else ""
-        lines.append(f"Customer agreed to resolve {how}, {given}{review}.")
+    if agreed:
+        lines.append(f"Customer agreed to resolve {agreed}.")
     return lines, sla.phase
 
 

@@ -179,7 +179,7 @@ def test_refunds_inside_and_outside_the_window_at_80x24(backend: Backend, tmp_pa
         tmux.keys("Down", "Down", "Enter")  # nothing was chosen for the agent: saved, then refunded
         tmux.wait_for("Record refunded and send")
         tmux.keys("Enter")
-        screen = tmux.wait_for("Save the sale: refunded.")
+        screen = tmux.wait_for("Save the sale: refunded; agreed in writing")
         assert f"{inside} ·" in screen and "resolved" in screen
         backend.until("SELECT t.status, t.save_outcome, o.status FROM ticket t JOIN customer_order o"
                       " ON o.id = t.order_id WHERE t.case_number = ?", inside, expected=("resolved", "refunded", "refunded"))
@@ -203,7 +203,7 @@ def test_refunds_inside_and_outside_the_window_at_80x24(backend: Backend, tmp_pa
         screen = tmux.wait_for("Record refused by policy and send")
         assert "we cannot refund order" in screen and "placed on" in screen  # what the customer will read
         tmux.keys("Enter")
-        tmux.wait_for("Save the sale: refused.")
+        tmux.wait_for("Save the sale: refused by policy.")
         backend.until("SELECT t.status, t.save_outcome, o.status FROM ticket t JOIN customer_order o"
                       " ON o.id = t.order_id WHERE t.case_number = ?", outside, expected=("pending", "refused", "delivered"))
         why = backend.mail_to(outside_mail, "we cannot refund order").get_payload(decode=True).decode()  # type: ignore[union-attr]
@@ -232,8 +232,8 @@ def test_a_cancellation_saved_then_reopened_by_the_customer_at_120x35(backend: B
         tmux.keys("Down", "Enter")  # saved
         tmux.wait_for("how did the customer agree to withdraw")
         tmux.keys("Down", "Enter")  # in writing, now
-        screen = tmux.wait_for("Save the sale: saved.")
-        assert "Customer agreed to resolve in writing" in screen and "nothing owed to the customer" in screen
+        screen = tmux.wait_for("Save the sale: saved (request withdrawn); agreed in writing")
+        assert "nothing owed to the customer" in screen
         query = ("SELECT t.status, t.save_outcome, t.consent_how IS NOT NULL, t.awaiting_since IS NULL, o.status"
                  " FROM ticket t JOIN customer_order o ON o.id = t.order_id WHERE t.case_number = ?")
         backend.until(query, case, expected=("resolved", "saved", 1, 1, "delivered"))
@@ -243,7 +243,7 @@ def test_a_cancellation_saved_then_reopened_by_the_customer_at_120x35(backend: B
         backend.customer_writes(mail, account, f"Re: {offer['Subject']}", "Sorry, please cancel it after all.")
         screen = _screen_until(tmux, lambda s: "please cancel it after all" in s and " · open · " in s,
                                "the reopened ticket")
-        assert "Customer agreed to resolve" not in screen and "response due in 5h5" in screen
+        assert "agreed in writing" not in screen and "response due in 5h5" in screen
         backend.until(query, case, expected=("open", "saved", 0, 0, "delivered"))
         with sqlite3.connect(tmp_path / "desk.db") as desk:
             here = desk.execute("SELECT status, consent_how, resolved_at FROM ticket WHERE case_number = ?",

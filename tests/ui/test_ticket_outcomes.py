@@ -62,7 +62,8 @@ async def test_a_refund_inside_the_window_by_the_refund_template(app: AgentDeskA
         refunds = [m for m in _messages(app.store, ticket_id) if m[0] == "reply" and "We have refunded order" in m[1]]
         assert [m[2] for m in refunds] == ["queued"]  # the customer is told, once
         assert app.screen.query_one(TicketComposer).text == ""
-        assert "Save the sale: refunded." in screen_text(app) and case in screen_text(app)
+        # The outcome and the customer's agreement both stay in view, at 80x24 too.
+        assert "Save the sale: refunded; agreed in writing" in screen_text(app) and case in screen_text(app)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -118,7 +119,7 @@ async def test_a_cancellation_saved_by_help(app: AgentDeskApp, size: tuple[int, 
         row = _row(app.store, ticket_id)
         assert (row["save_outcome"], row["status"], row["consent_how"]) == ("saved", "resolved", "writing")
         assert _order_status(app, ticket_id) != "cancelled"
-        assert "Customer agreed to resolve in writing" in screen_text(app)
+        assert "Save the sale: saved (request withdrawn); agreed in writing" in screen_text(app)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -162,7 +163,7 @@ async def test_the_open_ticket_shows_what_a_sync_brought_and_ctrl_b_goes_on_from
         await settle(pilot)
         await pilot.press("enter")  # send the offer of help
         await settle(pilot)
-        assert "waits until the offer reaches" in screen_text(app)
+        assert "waits until it reaches the customer." in screen_text(app)
         _offer_delivered(app.store, ticket_id)
         app.store.mutate("ticket.add_message@1", {
             "message_id": str(uuid.uuid4()), "ticket_id": ticket_id, "kind": "customer", "author": "customer",
