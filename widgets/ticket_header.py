@@ -34,12 +34,15 @@ def header_lines(view: HeaderView) -> tuple[list[str], SlaPhase]:
         f"{card.priority} · {'with ' + one_line(card.assignee_name, 20) if card.assignee_name else 'unassigned'}",
     ]
     if sla.seconds_left is not None:
-        clock = "response overdue" if sla.seconds_left < 0 else "response due in"
-        if sla.phase is SlaPhase.ESCALATE:
+        label = sla_label(sla, card.status)
+        clock = "response due in"
+        if sla.phase is SlaPhase.RED:  # "overdue by 4h29m", not "overdue -4h29m"
+            clock, label = "response overdue by", label.removeprefix("-")
+        elif sla.phase is SlaPhase.ESCALATE:
             # Only the backend escalates: offline, or before it has, the desk says what is due, not what is done.
             clock = "escalated: no response within 12 h" if card.status == "escalated" else \
                 "due for escalation: no response within 12 h"
-        lines.append(f"SLA: {clock} {sla_label(sla, card.status)}")
+        lines.append(f"SLA: {clock} {label}")
     else:
         lines.append("SLA: answered, nothing owed to the customer")
     if card.order is not None:

@@ -176,3 +176,12 @@ async def test_the_open_ticket_shows_what_a_sync_brought_and_ctrl_b_goes_on_from
         await pilot.press("ctrl+b")
         await settle(pilot)
         assert isinstance(app.screen, Choice) and "how did it end" in screen_text(app), said
+
+
+async def test_a_late_answer_reads_overdue_by_the_time_it_is_late(app: AgentDeskApp) -> None:
+    ticket_id, case = _ticket(app.store, WITHIN_WINDOW)
+    late = iso(app.clock.now() - timedelta(hours=7, minutes=30))  # 6 h goal: 1 h 30 late, not yet 12 h
+    app.store.conn.execute("UPDATE ticket SET awaiting_since = ? WHERE id = ?", (late, ticket_id))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, ticket_id)
+        assert "SLA: response overdue by 1h30m" in screen_text(app) and case in screen_text(app)
