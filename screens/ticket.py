@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from textual import work
 from textual.app import ComposeResult
@@ -99,6 +100,12 @@ class TicketScreen(Screen[None]):
         draft = store.draft(self.ticket_id) if with_draft else None
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show_ticket, card, page, draft)
+
+    def show_connection(self, connection: str, pulled: int) -> None:
+        """A sync round brought changes: the customer's answer, a delivery, another agent's move may be among
+        them, so the ticket is read again (the composer keeps what is being typed; an older page stays put)."""
+        if pulled and len(self.cursors) <= 2:
+            self.load_ticket()
 
     def show_ticket(self, card: TicketCard, page: ThreadPage, draft: Draft | None) -> None:
         self.card = card
@@ -207,7 +214,8 @@ class TicketScreen(Screen[None]):
             customer_name=sanitize(card.customer_name), case_number=card.case_number, subject=sanitize(card.subject),
             agent_name=self.station.agent.name, account_name=sanitize(card.account_name),
             order_number=sanitize(order.number) if order else None,
-            order_date=order.placed_at.date().isoformat() if order else None,
+            # The date the customer knows, in the account's time zone (as the header and the window count it).
+            order_date=order.placed_at.astimezone(ZoneInfo(card.time_zone)).date().isoformat() if order else None,
         )
 
     def action_template(self) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from agentdesk.domain import ticket_outcomes as outcomes
 from agentdesk.domain import tickets as rules
-from agentdesk.domain.templates import OFFER_HELP_TEMPLATE, OUTCOME_TEMPLATES, TemplateProblem, render
+from agentdesk.domain.templates import OFFER_HELP_TEMPLATE, TemplateProblem, outcome_template, render
 from screens.ticket_choices import outcome_options, save_the_sale_step
 from screens.ticket_dialogs import Choice, ConsentGiven, ConsentToResolve, Reason
 from widgets.screen_text import sanitize
@@ -138,7 +138,8 @@ class SaveTheSale:
 
     def confirm_message(self, outcome: str, correcting: str | None) -> None:
         """Refunded, cancelled, refused: the message that tells the customer, sent with the outcome on Enter."""
-        text = self._text(OUTCOME_TEMPLATES[outcome])
+        card = self.screen.card
+        text = self._text(outcome_template(outcome, card.kind)) if card is not None else None
         if text is None:
             return
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from textual.widgets import Static
 
+from agentdesk.domain.ticket_outcomes import OUTCOME_WORDS
 from agentdesk.domain.tickets import REFUND_DAYS, STATUS_WORDS, SlaPhase, read_sla, refund_window, sla_label
 from agentdesk.records import TicketCard
 from widgets.screen_text import one_line
@@ -33,12 +34,15 @@ def header_lines(view: HeaderView) -> tuple[list[str], SlaPhase]:
         f"{card.priority} · {'with ' + one_line(card.assignee_name, 20) if card.assignee_name else 'unassigned'}",
     ]
     if sla.seconds_left is not None:
-        clock = "response overdue" if sla.seconds_left < 0 else "response due in"
-        if sla.phase is SlaPhase.ESCALATE:
+        label = sla_label(sla, card.status)
+        clock = "response due in"
+        if sla.phase is SlaPhase.RED:  # "overdue by 4h29m", not "overdue -4h29m"
+            clock, label = "response overdue by", label.removeprefix("-")
+        elif sla.phase is SlaPhase.ESCALATE:
             # Only the backend escalates: offline, or before it has, the desk says what is due, not what is done.
             clock = "escalated: no response within 12 h" if card.status == "escalated" else \
                 "due for escalation: no response within 12 h"
-        lines.append(f"SLA: {clock} {sla_label(sla, card.status)}")
+        lines.append(f"SLA: {clock} {label}")
     else:
         lines.append("SLA: answered, nothing owed to the customer")
     if card.order is not None:
@@ -59,20 +63,25 @@ def header_lines(view: HeaderView) -> tuple[list[str], SlaPhase]:
                          f"{what}.")
         else:
             lines.append(f"{one_line(order.number, 40)}: ordered {order.placed_at.astimezone(zone).date().isoformat()}.")
+    agreed = None
+    if card.consent_how and card.consent_at:
+        how = "on a call" if card.consent_how == "call" else "in writing"
+        given = card.consent_at.astimezone(zone).strftime("%d %b %H:%M")
+        agreed = f"{how}, {given}{' · sent for review' if card.review_requested else ''}"
+    # At 80 columns the header has 7 lines: the outcome and the agreement share one, so neither is cut off.
     if card.kind in ("refund", "cancellation"):
         if card.save_outcome:
-            lines.append(f"Save the sale: {card.save_outcome}.")
+            words = OUTCOME_WORDS.get(card.save_outcome, card.save_outcome)
+            lines.append(f"Save the sale: {words}; agreed {agreed}." if agreed else f"Save the sale: {words}.")
+            agreed = None
         elif card.help_offered_at and not card.offer_reached:
-            lines.append("Save the sale: help offered; the outcome waits until the offer reaches the customer.")
+            lines.append("Save the sale: help offered; the outcome waits until it reaches the customer.")
         elif card.help_offered_at:
             lines.append("Save the sale: help offered; Ctrl+B records the outcome.")
         else:
             lines.append("Save the sale: offer help first (Ctrl+B).")
-    if card.consent_how and card.consent_at:
-        how = "on a call" if card.consent_how == "call" else "in writing"
-        given = card.consent_at.astimezone(zone).strftime("%d %b %H:%M")
-        review = " · sent for review" if card.review_requested else ""
-        lines.append(f"Customer agreed to resolve {how}, {given}{review}.")
+    if agreed:
+        lines.append(f"Customer agreed to resolve {agreed}.")
     return lines, sla.phase
 
 

@@ -75,10 +75,25 @@ OUTCOME_TEMPLATES: dict[str, str] = {
     "cancelled": (
         "Hello {{ customer_name }},\n\nWe have cancelled order {{ order_number }} as you asked (case "
         "{{ case_number }}); nothing more will be charged.\n\n{{ agent_name }}, {{ account_name }}"),
-    "refused": (
-        "Hello {{ customer_name }},\n\nAbout case {{ case_number }}: we cannot refund or cancel order "
-        "{{ order_number }}. Refunds can be requested up to 60 days after the order and cancellations apply to "
-        "recurring products only. Our offer of help still stands: reply to this message or call us.\n\n"
-        "{{ agent_name }}, {{ account_name }}"),
 }
-"""Save the sale, step two: what the customer is told for each outcome that changes (or refuses) their order."""
+"""Save the sale, step two: what the customer is told when their order changes."""
+
+REFUSAL_TEMPLATES: dict[str, str] = {
+    "refund": (
+        "Hello {{ customer_name }},\n\nAbout case {{ case_number }}: we cannot refund order {{ order_number }}. "
+        "It was placed on {{ order_date }}, and refunds can be requested up to 60 days after the order; your "
+        "request reached us after that. Our offer of help still stands: a repair, a replacement or a better plan. "
+        "Reply to this message or call us.\n\n{{ agent_name }}, {{ account_name }}"),
+    "cancellation": (
+        "Hello {{ customer_name }},\n\nAbout case {{ case_number }}: order {{ order_number }} (placed on "
+        "{{ order_date }}) is a one-off purchase, and only recurring products such as plans and subscriptions can "
+        "be cancelled. Our offer of help still stands: reply to this message "
+        "or call us.\n\n{{ agent_name }}, {{ account_name }}"),
+}
+"""Refused by policy: the customer is told why, in the words of the rule that applies to their request (a refund
+asked after the window, a cancellation of a one-off purchase), with the order's date."""
+
+
+def outcome_template(outcome: str, kind: str) -> str:
+    """The message that tells the customer the outcome of their `kind` (refund, cancellation) request."""
+    return REFUSAL_TEMPLATES[kind] if outcome == "refused" else OUTCOME_TEMPLATES[outcome]

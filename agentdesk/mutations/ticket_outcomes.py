@@ -104,7 +104,8 @@ def _decide(conn: sqlite3.Connection, a: Args, *, correcting: str | None) -> Non
     how, given = (agreed_how, agreed_at) if result is outcomes.Outcome.SAVED else (
         "call" if channel == "phone" else "writing", created_at)
     conn.execute("UPDATE ticket SET status = 'resolved', resolved_at = ?, consent_how = ?, consent_at = ?,"
-                 " consent_by = ? WHERE id = ?", (decided_at, how, given, agent_id, ticket_id))
+                 " consent_by = ?, awaiting_since = NULL, response_due_at = ? WHERE id = ?",
+                 (decided_at, how, given, agent_id, NOTHING_DUE, ticket_id))
 
 
 def record_outcome(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:

@@ -150,6 +150,7 @@ def add_message(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
             # The customer wrote again: the permission and the resolution they were for are undone.
             conn.execute("UPDATE ticket SET resolved_at = NULL, consent_how = NULL, consent_at = NULL,"
                          " consent_by = NULL, review_requested = ? WHERE id = ?", (False, ticket_id))
+            awaiting = None  # what was owed before the resolution was settled by it: the clock starts now
         status, awaiting = rules.status_after_customer_message(status).value, awaiting or at
     conn.execute(
         "UPDATE ticket SET status = ?, awaiting_since = ?, response_due_at = ?, first_response_at = ?,"
@@ -207,8 +208,9 @@ def set_status(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
         _refuse(a, error)
         return
     if moved is rules.Status.RESOLVED:
-        conn.execute("UPDATE ticket SET status = 'resolved', resolved_at = ?, updated_at = ? WHERE id = ?",
-                     (changed_at, changed_at, ticket_id))
+        # Resolved with the customer's permission: nothing is owed to them any more (their next message reopens).
+        conn.execute("UPDATE ticket SET status = 'resolved', resolved_at = ?, awaiting_since = NULL,"
+                     " response_due_at = ?, updated_at = ? WHERE id = ?", (changed_at, NOTHING_DUE, changed_at, ticket_id))
     elif status == "resolved" and moved is rules.Status.OPEN:
         # Reopened: the permission was for the resolution that is undone, and so is the review.
         conn.execute(

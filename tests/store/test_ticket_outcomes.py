@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from agentdesk.clock import FixedClock, iso
+from agentdesk.mutations.tickets import NOTHING_DUE
 from agentdesk.store import Store, StoreError
 from tests.store.test_store_tickets import _open, _order, _row
 
@@ -154,3 +155,36 @@ def test_a_call_consent_needs_a_call(demo_store: Store) -> None:
         demo_store.mutate("ticket.record_consent@1", {
             "ticket_id": ticket_id, "how": "call", "given_at": later, "agent_id": demo_store.agents()[0].id,
             "recorded_at": later})
+
+
+def test_a_saved_sale_owes_nothing_and_a_reopening_starts_the_clock_at_the_new_message(demo_store: Store) -> None:
+    # The customer answers the offer "I'll keep it" and the sale is saved: nothing is owed on a resolved ticket.
+    # Two days later they write again: the clock counts from that message, not from the old answer, so the
+    # reopened ticket is not overdue (nor escalated by the backend) the moment it arrives.
+    ticket_id = _open(demo_store, kind="cancellation", order_id=_order(demo_store, 200, recurring=True))
+    _offer(demo_store, ticket_id)
+    kept = NOW + timedelta(minutes=30)
+    demo_store.mutate("ticket.add_message@1", {
+        "message_id": _id(), "ticket_id": ticket_id, "kind": "customer", "author": "customer",
+        "body": "The better plan is fine, I keep it.", "created_at": iso(kept)})
+    _decide(demo_store, ticket_id, "saved", agreed_how="writing", agreed_at=iso(kept))
+    row = _row(demo_store, ticket_id)
+    assert (row["status"], row["awaiting_since"], row["response_due_at"]) == ("resolved", None, NOTHING_DUE)
+    again = NOW + timedelta(days=2)
+    demo_store.mutate("ticket.add_message@1", {
+        "message_id": _id(), "ticket_id": ticket_id, "kind": "customer", "author": "customer",
+        "body": "Please cancel after all.", "created_at": iso(again)})
+    row = _row(demo_store, ticket_id)
+    assert (row["status"], row["awaiting_since"], row["response_due_at"]) == (
+        "open", iso(again), iso(again + timedelta(hours=6)))
+
+
+def test_a_ticket_resolved_with_consent_owes_nothing(demo_store: Store) -> None:
+    ticket_id = _open(demo_store)  # the customer's question is still unanswered when they agree in writing
+    later = iso(NOW + timedelta(minutes=30))
+    demo_store.mutate("ticket.record_consent@1", {
+        "ticket_id": ticket_id, "how": "writing", "given_at": later, "agent_id": demo_store.agents()[0].id,
+        "recorded_at": later})
+    demo_store.mutate("ticket.set_status@1", {"ticket_id": ticket_id, "status": "resolved", "changed_at": later})
+    row = _row(demo_store, ticket_id)
+    assert (row["status"], row["awaiting_since"], row["response_due_at"]) == ("resolved", None, NOTHING_DUE)

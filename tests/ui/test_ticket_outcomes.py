@@ -4,7 +4,9 @@ again and reopened when the customer writes. The store, the screen and the custo
 
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -60,7 +62,8 @@ async def test_a_refund_inside_the_window_by_the_refund_template(app: AgentDeskA
         refunds = [m for m in _messages(app.store, ticket_id) if m[0] == "reply" and "We have refunded order" in m[1]]
         assert [m[2] for m in refunds] == ["queued"]  # the customer is told, once
         assert app.screen.query_one(TicketComposer).text == ""
-        assert "Save the sale: refunded." in screen_text(app) and case in screen_text(app)
+        # The outcome and the customer's agreement both stay in view, at 80x24 too.
+        assert "Save the sale: refunded; agreed in writing" in screen_text(app) and case in screen_text(app)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -94,7 +97,10 @@ async def test_outside_the_window_the_refund_template_is_refused_and_the_policy_
         await settle(pilot)
         row = _row(app.store, ticket_id)
         assert (row["save_outcome"], row["status"]) == ("refused", "pending")
-        assert any(m[0] == "reply" and "60 days after the order" in m[1] for m in _messages(app.store, ticket_id))
+        [why] = [m[1] for m in _messages(app.store, ticket_id) if m[0] == "reply" and "60 days after the order" in m[1]]
+        ordered = re.search(r"ordered (\d{4}-\d\d-\d\d)", screen_text(app))
+        assert ordered is not None and f"placed on {ordered[1]}" in why  # the customer is told why, with the date
+        assert "cancel" not in why  # and only the rule that applies to a refund
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -113,7 +119,7 @@ async def test_a_cancellation_saved_by_help(app: AgentDeskApp, size: tuple[int, 
         row = _row(app.store, ticket_id)
         assert (row["save_outcome"], row["status"], row["consent_how"]) == ("saved", "resolved", "writing")
         assert _order_status(app, ticket_id) != "cancelled"
-        assert "Customer agreed to resolve in writing" in screen_text(app)
+        assert "Save the sale: saved (request withdrawn); agreed in writing" in screen_text(app)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -144,3 +150,38 @@ async def test_a_resolved_ticket_is_found_again_and_reopens_when_the_customer_wr
         row = _row(app.store, ticket_id)
         assert (row["status"], row["consent_how"], row["resolved_at"]) == ("open", None, None)
         assert "It broke again." in screen_text(app)
+
+
+async def test_the_open_ticket_shows_what_a_sync_brought_and_ctrl_b_goes_on_from_there(app: AgentDeskApp) -> None:
+    # The agent sends the offer of help and stays on the ticket; the relay delivers it and the customer answers
+    # (both arrive by sync). The screen shows the answer, and Ctrl+B offers the outcome instead of refusing it
+    # with "the offer of help has not reached the customer yet".
+    ticket_id, _ = _ticket(app.store, WITHIN_WINDOW)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, ticket_id)
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        await pilot.press("enter")  # send the offer of help
+        await settle(pilot)
+        assert "waits until it reaches the customer." in screen_text(app)
+        _offer_delivered(app.store, ticket_id)
+        app.store.mutate("ticket.add_message@1", {
+            "message_id": str(uuid.uuid4()), "ticket_id": ticket_id, "kind": "customer", "author": "customer",
+            "body": "No repair, thank you: my money back.", "created_at": iso(app.clock.now() + timedelta(minutes=5))})
+        app.post_message(AgentDeskApp.SyncChanged("online", pulled=2))
+        await settle(pilot)
+        assert "No repair, thank you: my money back." in screen_text(app)
+        assert "Ctrl+B records the outcome" in screen_text(app)
+        said = told(app)
+        await pilot.press("ctrl+b")
+        await settle(pilot)
+        assert isinstance(app.screen, Choice) and "how did it end" in screen_text(app), said
+
+
+async def test_a_late_answer_reads_overdue_by_the_time_it_is_late(app: AgentDeskApp) -> None:
+    ticket_id, case = _ticket(app.store, WITHIN_WINDOW)
+    late = iso(app.clock.now() - timedelta(hours=7, minutes=30))  # 6 h goal: 1 h 30 late, not yet 12 h
+    app.store.conn.execute("UPDATE ticket SET awaiting_since = ? WHERE id = ?", (late, ticket_id))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, ticket_id)
+        assert "SLA: response overdue by 1h30m" in screen_text(app) and case in screen_text(app)

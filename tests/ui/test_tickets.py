@@ -224,7 +224,7 @@ async def test_a_refund_saved_after_help_was_offered(app: AgentDeskApp) -> None:
         row = _row(app.store, ticket_id)
         assert row["save_outcome"] == "saved" and row["save_outcome_by"] == app.agent.id
         assert (row["status"], row["consent_how"]) == ("resolved", "writing")
-        assert "Save the sale: saved." in screen_text(app)
+        assert "Save the sale: saved (request withdrawn); agreed in writing" in screen_text(app)
 
 
 async def test_a_refund_granted_inside_the_window_marks_the_order_refunded(app: AgentDeskApp) -> None:

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from agentdesk.demodata.content import REPLY_TEMPLATES
-from agentdesk.domain.templates import MAX_OUTPUT_CHARS, TemplateFields, TemplateProblem, render
+from agentdesk.domain.templates import MAX_OUTPUT_CHARS, TemplateFields, TemplateProblem, outcome_template, render
 
 WITH_ORDER = TemplateFields("Ann Smith", "CS-7KQ2M-00Z", "Refund request", "Bo Agent", "Acme Home",
                             "ORD-1048576", "2026-10-01")
@@ -77,3 +77,13 @@ def test_output_is_bounded_but_ordinary_loops_work() -> None:
 def test_hostile_field_values_are_filled_as_text_not_run() -> None:
     evil = TemplateFields("{{ 7*7 }} [@click=app.quit]x[/]", "CS-1", "s", "a", "b")
     assert render("Hello {{ customer_name }}", evil) == "Hello {{ 7*7 }} [@click=app.quit]x[/]"
+
+
+def test_a_refusal_by_policy_says_the_rule_that_applies_to_the_request() -> None:
+    fields = TemplateFields(customer_name="Gina", case_number="CS-1", subject="Refund", agent_name="Bo",
+                            account_name="Alder", order_number="ORD-7", order_date="2026-09-15")
+    refund = render(outcome_template("refused", "refund"), fields)
+    assert "cannot refund order ORD-7" in refund and "placed on 2026-09-15" in refund and "60 days" in refund
+    assert "cancel" not in refund
+    cancellation = render(outcome_template("refused", "cancellation"), fields)
+    assert "one-off purchase" in cancellation and "ORD-7" in cancellation and "refund" not in cancellation
