@@ -81,7 +81,8 @@ class MailDesk:
         self.public_url = public_url  # where the survey's links point (the backend as customers reach it)
         self.settings = settings
         self.relay = relay if relay is not None else (
-            Relay.from_setting(settings.relay, starttls=settings.starttls) if settings.relay else None)
+            Relay.from_setting(settings.relay, starttls=settings.starttls, username=settings.relay_user)
+            if settings.relay else None)
         self.smtp_host, self.smtp_port = smtp_host, smtp_port
         self._controller: _Controller | None = None
         self._stop = threading.Event()
