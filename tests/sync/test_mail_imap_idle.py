@@ -5,6 +5,7 @@ connection is taken up again; the backend's stop ends the IMAP sessions."""
 
 from __future__ import annotations
 
+import imaplib
 import logging
 import threading
 import time
@@ -78,10 +79,22 @@ def test_a_message_put_in_the_mailbox_becomes_a_ticket_while_the_desk_waits_in_i
         deliver(port, "Question 3: and another", "<i3@customer.example>")
         assert _wait_for_tickets(backend_engine, account, 3)[1:] == ["Question 2: put in while idle",
                                                                      "Question 3: and another"]
+        _delete_first(port)  # the account's own mail program tidies up: the folder holds one message fewer
+        deliver(port, "Question 4: after a deletion", "<i4@customer.example>")
+        assert _wait_for_tickets(backend_engine, account, 4)[3] == "Question 4: after a deletion"
         running.stop()
         assert _watchers() == []  # the IDLE was ended and the session closed, not left hanging
-        deliver(port, "Question 4: after the stop", "<i4@customer.example>")
-    assert len(_tickets(backend_engine, account)) == 3
+        deliver(port, "Question 5: after the stop", "<i5@customer.example>")
+    assert len(_tickets(backend_engine, account)) == 4
+
+
+def _delete_first(port: int) -> None:
+    client = imaplib.IMAP4("127.0.0.1", port)
+    client.login("kim", PASSWORD)
+    client.select("INBOX")
+    client.store("1", "+FLAGS", "(\\Deleted)")
+    client.expunge()
+    client.logout()
 
 
 def test_a_server_without_idle_is_polled(backend_engine: Engine, mailbox_env: None, desk: list[MailDesk],

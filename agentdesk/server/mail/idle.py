@@ -38,7 +38,7 @@ FIRST_BACKOFF_S = 5.0
 """The wait after a first error; it doubles with each further one, up to the polling interval."""
 WAKE_S = 0.5
 """How often a waiting connection looks whether the backend is stopping."""
-_EXISTS = re.compile(rb"^\* \d+ EXISTS", re.IGNORECASE)
+_COUNT = re.compile(rb"^\* (\d+) (EXISTS|EXPUNGE)\b", re.IGNORECASE)
 log = logging.getLogger("agentdesk.mail")
 
 
@@ -76,12 +76,30 @@ class _Lines:
 _TAGS = iter(range(1, 1 << 62))
 
 
-def idle_until_news(client: imaplib.IMAP4, stop: threading.Event, renew_s: float = IDLE_RENEW_S,
+class _Count:
+    """The folder's message count as the server tells it: more than before means a new message."""
+
+    def __init__(self, exists: int) -> None:
+        self.exists = exists
+
+    def news(self, line: bytes) -> bool:
+        found = _COUNT.match(line)
+        if found is None:
+            return False
+        if found[2].upper() == b"EXPUNGE":  # one gone (another mail program deleted it)
+            self.exists = max(self.exists - 1, 0)
+            return False
+        grew, self.exists = int(found[1]) > self.exists, int(found[1])
+        return grew
+
+
+def idle_until_news(client: imaplib.IMAP4, stop: threading.Event, exists: int, renew_s: float = IDLE_RENEW_S,
                     monotonic: Callable[[], float] = time.monotonic) -> bool:
-    """On a connection with its folder selected: wait in IDLE until the server announces a new message (EXISTS),
-    `renew_s` passes or `stop` is set, then end the IDLE. True when a new message was announced."""
+    """On a connection with its folder selected, holding `exists` messages: wait in IDLE until the server announces
+    a new message (a count above that), `renew_s` passes or `stop` is set, then end the IDLE. True when a new
+    message was announced."""
     tag = b"ADI%d" % next(_TAGS)  # not one of imaplib's own tags, which it never sees here
-    lines = _Lines(client)
+    lines, count, news = _Lines(client), _Count(exists), False
     client.send(tag + b" IDLE\r\n")
     while True:
         first = lines.next(IMAP_TIMEOUT_S)
@@ -91,15 +109,15 @@ def idle_until_news(client: imaplib.IMAP4, stop: threading.Event, renew_s: float
             break
         if first.startswith(tag + b" "):
             raise IdleRefused(first.decode("utf-8", "replace")[:200])
-        # an untagged answer before the go-ahead (a count, a flag): nothing to do yet
-    news, until = False, monotonic() + renew_s
+        news = count.news(first) or news  # an untagged answer before the go-ahead: only the count matters
+    until = monotonic() + renew_s
     while not news and not stop.is_set() and monotonic() < until:
         line = lines.next(min(WAKE_S, max(until - monotonic(), 0.0)))
         if line is None:
             continue
         if line.upper().startswith(b"* BYE"):
             raise imaplib.IMAP4.abort(f"the IMAP server ended the session: {line[:200].decode('utf-8', 'replace')}")
-        news = bool(_EXISTS.match(line))
+        news = count.news(line)
     client.send(b"DONE\r\n")
     while True:
         line = lines.next(IMAP_TIMEOUT_S)
@@ -109,7 +127,7 @@ def idle_until_news(client: imaplib.IMAP4, stop: threading.Event, renew_s: float
             if not line[len(tag) + 1:].upper().startswith(b"OK"):
                 raise imaplib.IMAP4.error(line.decode("utf-8", "replace")[:200])
             return news
-        news = news or bool(_EXISTS.match(line))
+        news = count.news(line) or news
 
 
 class MailboxWatcher(threading.Thread):
@@ -151,12 +169,12 @@ class MailboxWatcher(threading.Thread):
                          self.box.address, self.poll_s)
                 self.use_idle = False  # said once; a restart of the backend looks again
             while not self.stopping.is_set():
-                more = True
-                while more and not self.stopping.is_set():
-                    _taken, more = take_new(self.engine, client, self.box, attachment_cap=self.attachment_cap)
+                looked = take_new(self.engine, client, self.box, attachment_cap=self.attachment_cap)
+                while looked.more and not self.stopping.is_set():
+                    looked = take_new(self.engine, client, self.box, attachment_cap=self.attachment_cap)
                 if not idle or self.stopping.is_set():
                     break
-                idle_until_news(client, self.stopping, self.renew_s)
+                idle_until_news(client, self.stopping, looked.exists, self.renew_s)
             return idle
         finally:
             logout(client)

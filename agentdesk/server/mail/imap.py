@@ -16,6 +16,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, select
@@ -115,7 +116,7 @@ def fetch_account(engine: Engine, box: ImapMailbox, *, environ: Mapping[str, str
     """Take in the messages of `box`'s folder not taken yet (at most `BATCH`); returns how many were taken."""
     client = connect(box, environ)
     try:
-        return take_new(engine, client, box, attachment_cap=attachment_cap)[0]
+        return take_new(engine, client, box, attachment_cap=attachment_cap).taken
     finally:
         logout(client)
 
@@ -128,11 +129,17 @@ def logout(client: imaplib.IMAP4) -> None:
         pass
 
 
-def take_new(engine: Engine, client: imaplib.IMAP4, box: ImapMailbox, *,
-             attachment_cap: int | None = None) -> tuple[int, bool]:
-    """On a signed-in `client`: (re)open the folder read-only and take in at most `BATCH` messages not taken yet;
-    (how many were taken, whether more are waiting)."""
-    status, _data = client.select(f'"{box.folder}"', readonly=True)
+class Taken(NamedTuple):
+    """One look at a folder: how many messages were taken in, whether more wait, how many the folder holds."""
+
+    taken: int
+    more: bool
+    exists: int
+
+
+def take_new(engine: Engine, client: imaplib.IMAP4, box: ImapMailbox, *, attachment_cap: int | None = None) -> Taken:
+    """On a signed-in `client`: (re)open the folder read-only and take in at most `BATCH` messages not taken yet."""
+    status, data = client.select(f'"{box.folder}"', readonly=True)
     if status != "OK":
         raise ValueError(f"The folder {box.folder!r} of {box.user} cannot be opened.")
     validity = _validity(client)
@@ -154,7 +161,15 @@ def take_new(engine: Engine, client: imaplib.IMAP4, box: ImapMailbox, *,
         _remember(engine, box.account_id, validity, uid)
     if not uids and (known is None or rebuilt):
         _remember(engine, box.account_id, validity, last)
-    return taken, len(uids) >= BATCH
+    exists = _number(data[-1] if data else None)
+    _s, later = client.response("EXISTS")  # a message arrived while this look went on: look again
+    now = _number(later[-1]) if later and later[-1] is not None else exists
+    return Taken(taken, len(uids) >= BATCH or now > exists, now)
+
+
+def _number(value: object) -> int:
+    text = value.decode("ascii", "replace") if isinstance(value, bytes) else str(value or "")
+    return int(text) if text.isdigit() else 0
 
 
 def _validity(client: imaplib.IMAP4) -> int:
