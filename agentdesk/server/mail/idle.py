@@ -135,10 +135,11 @@ class MailboxWatcher(threading.Thread):
 
     def __init__(self, engine: Engine, box: ImapMailbox, *, poll_s: float, attachment_cap: int | None = None,
                  environ: Mapping[str, str] | None = None, renew_s: float = IDLE_RENEW_S,
-                 first_backoff_s: float = FIRST_BACKOFF_S) -> None:
+                 first_backoff_s: float | None = None) -> None:
         super().__init__(name=f"mail-imap-{box.account_id}", daemon=True)
         self.engine, self.box, self.poll_s, self.attachment_cap = engine, box, poll_s, attachment_cap
-        self.environ, self.renew_s, self.first_backoff_s = environ, renew_s, first_backoff_s
+        self.environ, self.renew_s = environ, renew_s
+        self.first_backoff_s = FIRST_BACKOFF_S if first_backoff_s is None else first_backoff_s
         self.stopping = threading.Event()
         self.use_idle = True  # until the server refuses an IDLE it offered
 
