@@ -294,14 +294,16 @@ class SoundSettings(BaseModel):
 
 class MailSettings(BaseModel):
     """E-mail on the backend: the relay that carries the desk's mail out, and what is kept of mail taken in.
-    The relay's user name and password come from AGENTDESK_MAIL_USERNAME and AGENTDESK_MAIL_PASSWORD, never
-    from this file."""
+    The relay's password comes from AGENTDESK_MAIL_PASSWORD or the OS keyring (`agentdesk server mail-password
+    --relay` keeps it there), never from this file."""
 
     model_config = _FROZEN
     relay: str | None = None
     """The SMTP relay, e.g. smtp://mail.example.com:587; unset means the backend queues mail but sends none."""
     starttls: bool = False
     """Whether to ask the relay for STARTTLS before sending (and refuse to send without it)."""
+    relay_user: str | None = Field(None, max_length=254)
+    """The user name the relay signs the backend in as (AGENTDESK_MAIL_USERNAME wins); unset: no sign-in."""
     attachment_cap_bytes: int = Field(10 * 1024 * 1024, ge=0, le=1024 * 1024 * 1024)
     """An attachment's content is kept with its ticket up to this size (the raw message keeps all of it)."""
     send_seconds: Seconds = 5.0
@@ -309,7 +311,8 @@ class MailSettings(BaseModel):
     first_retry_seconds: Seconds = 60.0
     """The wait before a failed mail is tried again; it doubles with each try, up to six hours."""
     imap_seconds: Seconds = 120.0
-    """How often the backend fetches from the accounts' IMAP mailboxes (for those that have one set)."""
+    """How often the backend polls the accounts' IMAP mailboxes whose server has no IDLE (where it has IDLE, mail
+    is fetched as it arrives), and looks for mailboxes newly set."""
 
     @field_validator("relay", mode="after")
     @classmethod

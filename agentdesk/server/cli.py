@@ -1,4 +1,4 @@
-"""`agentdesk server …`: run the central backend, set one up, issue sign-in tokens.
+"""`agentdesk server …`: run the central backend, set one up, issue sign-in tokens, keep the mail passwords.
 
 Heavy imports (FastAPI, SQLAlchemy, uvicorn) happen inside the commands, so the workstation's start-up does
 not pay for them.
@@ -239,6 +239,62 @@ def _token_days() -> float:
         return load_settings().server.token_days
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
+
+
+@server.command("mail-password")
+@DATABASE
+@click.option("--account", "account", default=None, metavar="ACCOUNT",
+              help="The account (its id or support address) whose IMAP mailbox password to keep.")
+@click.option("--relay", is_flag=True, help="The SMTP relay's password instead (for [mail] relay_user).")
+@click.option("--forget", is_flag=True, help="Remove the kept password instead of asking for one.")
+def mail_password(database: str, account: str | None, relay: bool, forget: bool) -> None:
+    """Keep a mail password in the OS keyring, asked for without echo: an account's IMAP mailbox (--account) or
+    the relay's (--relay). The backend reads it from there when the environment does not give it; it is never
+    written to the settings file or the database."""
+    from agentdesk.secrets import RELAY_KEY, NoKeyring, forget_mail_password, imap_key, save_mail_password
+
+    if relay == (account is not None):
+        raise click.UsageError("Say whose password it is: `--account ACCOUNT` or `--relay`.")
+    if relay:
+        key, what = RELAY_KEY, "the mail relay"
+    else:
+        account_id, address = _mailbox_of(database, account or "")
+        key, what = imap_key(account_id), f"the IMAP mailbox of {address}"
+    try:
+        if forget:
+            gone = forget_mail_password(key)
+            click.echo(f"The password of {what} is {'no longer kept' if gone else 'not kept'} in the keyring.", err=True)
+            return
+        password = click.prompt(f"Password of {what}", hide_input=True, err=True)
+        if not password:
+            raise click.ClickException("No password given; nothing was kept.")
+        save_mail_password(key, password)
+    except NoKeyring as error:
+        env = "AGENTDESK_MAIL_PASSWORD" if relay else "the variable named in the mailbox's imap_password_env"
+        raise click.ClickException(f"{error} (for {what}: {env}).") from None
+    click.echo(f"The password of {what} is kept in the keyring.", err=True)
+
+
+def _mailbox_of(database: str, account: str) -> tuple[str, str]:
+    """(account id, support address) of the account given by its id or support address."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from agentdesk.clock import iso
+    from agentdesk.server.mail.schema import ensure_mail_schema
+
+    engine = _require_backend(database)
+    try:
+        ensure_mail_schema(engine, iso(datetime.now(UTC)))
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT account_id, address FROM mail_mailbox WHERE account_id = :a"
+                                    " OR address = :b"), {"a": account, "b": account.strip().lower()}).first()
+    finally:
+        engine.dispose()
+    if row is None:
+        raise click.ClickException(f"No account {account[:100]!r} on this backend: give its id or support address.")
+    return str(row[0]), str(row[1])
 
 
 @server.command()

@@ -1,6 +1,6 @@
 """The backend's mail desk: an SMTP listener (aiosmtpd) for the accounts' support addresses, a sender that hands
-queued mail to the relay every few seconds, and a fetcher polling the accounts' IMAP mailboxes. Each runs on a
-thread of its own inside the backend process.
+queued mail to the relay every few seconds, and a watcher on each account's IMAP mailbox (IDLE where the server
+has it, polling where not). Each runs on a thread of its own inside the backend process.
 
 The listener takes a recipient only if it is an account's support address (anything else is refused with 550,
 so the backend is never an open relay) and answers the DATA command only once the message is stored: a 250
@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from agentdesk.clock import iso
 from agentdesk.config import AllocationSettings, MailSettings
+from agentdesk.server.mail.idle import ImapFetchers
 from agentdesk.server.mail.imap import fetch_all
 from agentdesk.server.mail.intake import accounts_for, take_in
 from agentdesk.server.mail.relay import Relay, send_due
@@ -84,21 +85,25 @@ class MailDesk:
         self.public_url = public_url  # where the survey's links point (the backend as customers reach it)
         self.settings = settings
         self.relay = relay if relay is not None else (
-            Relay.from_setting(settings.relay, starttls=settings.starttls) if settings.relay else None)
+            Relay.from_setting(settings.relay, starttls=settings.starttls, username=settings.relay_user)
+            if settings.relay else None)
         self.smtp_host, self.smtp_port = smtp_host, smtp_port
         self._controller: _Controller | None = None
         self._stop = threading.Event()
         self._workers: list[threading.Thread] = []
+        self.fetchers = ImapFetchers(engine, poll_s=settings.imap_seconds, attachment_cap=settings.attachment_cap_bytes,
+                                     allocation=allocation)
 
     def start(self) -> None:
-        """Make the mail tables if needed, open the SMTP port, start sending."""
+        """Make the mail tables if needed, open the SMTP port, start sending and watching the IMAP mailboxes (the
+        mailboxes set are looked up again every `imap_seconds`)."""
         ensure_mail_schema(self.engine, iso(datetime.now(UTC)))
         if self.smtp_port is not None:
             self._controller = _Controller(_Intake(self.engine, self.settings.attachment_cap_bytes, self.allocation),
                                            self.smtp_host, self.smtp_port)
             self._controller.start()
         for name, work, every in (("mail-sender", self.send_now, self.settings.send_seconds),
-                                  ("mail-imap", self.fetch_now, self.settings.imap_seconds)):
+                                  ("mail-imap", self.fetchers.refresh, self.settings.imap_seconds)):
             worker = threading.Thread(target=self._forever, args=(work, every), name=name, daemon=True)
             worker.start()
             self._workers.append(worker)
@@ -109,7 +114,7 @@ class MailDesk:
                         public_url=self.public_url)
 
     def fetch_now(self) -> int:
-        """One round of fetching from the accounts' IMAP mailboxes."""
+        """One round of fetching from the accounts' IMAP mailboxes, at once (the watchers do it by themselves)."""
         return fetch_all(self.engine, attachment_cap=self.settings.attachment_cap_bytes, allocation=self.allocation)
 
     def _forever(self, work: Callable[[], object], every_s: float) -> None:
@@ -121,7 +126,7 @@ class MailDesk:
             self._stop.wait(every_s)
 
     def stop(self) -> None:
-        """Close the SMTP port and stop sending (mail still queued stays queued)."""
+        """Close the SMTP port, stop sending (mail still queued stays queued), end the IMAP sessions."""
         self._stop.set()
         if self._controller is not None:
             self._controller.stop()
@@ -129,3 +134,4 @@ class MailDesk:
         for worker in self._workers:
             worker.join(60)
         self._workers = []
+        self.fetchers.stop()

@@ -4,11 +4,12 @@ tried again later."""
 
 from __future__ import annotations
 
+import logging
 import os
 import smtplib
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.policy import SMTP as SMTP_POLICY
 from urllib.parse import urlsplit
@@ -16,31 +17,43 @@ from urllib.parse import urlsplit
 from sqlalchemy import Engine
 
 from agentdesk.domain.mail import compose
+from agentdesk.secrets import RELAY_KEY, load_mail_password
 from agentdesk.server.mail import outgoing
 from agentdesk.server.mail.survey import queue_surveys
 
 SMTP_TIMEOUT_S = 30.0
+SIGN_IN_CODES = frozenset({530, 534, 535, 538})
+"""The relay's answers about the backend's sign-in (missing, refused): the desk's settings are wrong, not the
+customer's address, so the mail waits for them to be put right instead of bouncing."""
+log = logging.getLogger("agentdesk.mail")
 
 
 @dataclass(frozen=True, slots=True)
 class Relay:
-    """Where mail goes out: host and port, STARTTLS, and the sign-in (from the environment)."""
+    """Where mail goes out: host and port, STARTTLS, and the sign-in (from the environment or the keyring)."""
 
     host: str
     port: int
     starttls: bool = False
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)
 
     @classmethod
-    def from_setting(cls, address: str, *, starttls: bool = False, environ: Mapping[str, str] | None = None) -> Relay:
-        """`smtp://host:port` (port 25 when none) with the sign-in from AGENTDESK_MAIL_USERNAME/PASSWORD."""
+    def from_setting(cls, address: str, *, starttls: bool = False, username: str | None = None,
+                     environ: Mapping[str, str] | None = None) -> Relay:
+        """`smtp://host:port` (port 25 when none), signing in as AGENTDESK_MAIL_USERNAME (else `username`, the
+        `[mail] relay_user` setting) with AGENTDESK_MAIL_PASSWORD, else the password kept in the keyring."""
         env = os.environ if environ is None else environ
         parts = urlsplit(address)
         if parts.scheme != "smtp" or not parts.hostname:
             raise ValueError(f"The mail relay {address[:80]!r} is not an address like smtp://mail.example.com:587.")
-        return cls(parts.hostname, parts.port or 25, starttls, env.get("AGENTDESK_MAIL_USERNAME") or None,
-                   env.get("AGENTDESK_MAIL_PASSWORD") or None)
+        user = env.get("AGENTDESK_MAIL_USERNAME") or username or None
+        password = (env.get("AGENTDESK_MAIL_PASSWORD") or load_mail_password(RELAY_KEY)) if user else None
+        if user and not password:
+            log.warning("the mail relay's user %s has no password: set AGENTDESK_MAIL_PASSWORD, or keep it in the"
+                        " keyring with `agentdesk server mail-password --relay`; mail is sent without signing in",
+                        user[:100])
+        return cls(parts.hostname, parts.port or 25, starttls, user, password or None)
 
 
 def _message(mail: object) -> bytes:
@@ -71,6 +84,9 @@ def send_one(relay: Relay, mail: object) -> tuple[str | None, bool]:
         code, words = next(iter(error.recipients.values()))
         return f"the receiving server refused the address ({code} {_text(words)})", code >= 500
     except smtplib.SMTPResponseException as error:
+        if error.smtp_code in SIGN_IN_CODES:
+            return (f"the relay refused the desk's sign-in ({error.smtp_code} {_text(error.smtp_error)}): check the"
+                    " relay's user and password"), False
         return f"the relay refused the mail ({error.smtp_code} {_text(error.smtp_error)})", error.smtp_code >= 500
     except smtplib.SMTPNotSupportedError:
         return "the relay does not offer STARTTLS, which the settings ask for", False
