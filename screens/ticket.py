@@ -80,6 +80,7 @@ class TicketScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)  # every key fits at 80 columns; ? lists them all
 
     def on_mount(self) -> None:
+        self.station.desks.tickets.opened(self.ticket_id)  # a reply is billed from here
         self.load_ticket(with_draft=True)
         self.query_one(TicketComposer).focus_text()
         self.set_interval(15.0, self.tick)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from agentdesk.clock import iso
@@ -19,6 +20,7 @@ from agentdesk.domain import ticket_outcomes as outcomes
 from agentdesk.domain import tickets as rules
 from agentdesk.domain.templates import CASE_CONFIRMATION_TEMPLATE, TemplateFields, TemplateProblem, render
 from agentdesk.domain.text import sanitize
+from agentdesk.mutations.tickets import MAX_HANDLED_SECONDS
 from agentdesk.records import Customer, TicketCard
 
 
@@ -36,6 +38,11 @@ class CaseOpened:
 
 class TicketDesk(Desk):
     """Opens, answers and moves tickets, each step a mutation."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._opened: dict[str, float] = {}
+        """Tickets open on screen: when the agent opened each (monotonic), for a reply's handling time."""
 
     # -- from a call -------------------------------------------------------------------------------------
 
@@ -84,12 +91,24 @@ class TicketDesk(Desk):
 
     # -- the conversation --------------------------------------------------------------------------------
 
+    def opened(self, ticket_id: str) -> None:
+        """The agent has the ticket open: a reply's handling time (what it is billed) counts from now."""
+        self._opened[ticket_id] = self.clock.monotonic()
+
     def add_message(self, ticket_id: str, kind: str, body: str) -> Future[int]:
-        """A reply to the customer (`kind` "reply", queued for delivery) or an internal note ("note")."""
-        return self.submit("ticket.add_message@1", {
+        """A reply to the customer (`kind` "reply", queued for delivery) or an internal note ("note"). A reply is
+        billed the time since the ticket was opened (or since the last reply on it), as a written interaction."""
+        args: dict[str, object] = {
             "message_id": new_id(), "ticket_id": ticket_id, "kind": kind, "author": self.agent.name,
             "agent_id": self.agent.id, "body": body, "created_at": self.now_iso(),
-        })
+        }
+        started = self._opened.get(ticket_id)
+        if kind == "reply" and started is not None:
+            now = self.clock.monotonic()
+            handled = min(MAX_HANDLED_SECONDS, max(0, round(now - started)))
+            args |= {"interaction_id": new_id(), "handled_seconds": handled}
+            self._opened[ticket_id] = now
+        return self.submit("ticket.add_message@2", args)
 
     def save_draft(self, ticket_id: str, mode: str, text: str) -> Future[object]:
         """Keep what is in the composer (local only; on the writer thread, in order with the messages sent)."""

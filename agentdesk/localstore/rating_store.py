@@ -1,9 +1,10 @@
 """The store's quality part (`store.ratings`): the review queue and agents' rating averages.
 
-The queue is every ended interaction and every sent ticket reply of the reviewer's accounts from the last
+The queue is every ended call or received message and every sent ticket reply of the reviewer's accounts from the last
 `REVIEW_DAYS` days that has no quality rating yet and is not the reviewer's own work, oldest first. Each account
 and kind is walked on its own index (`interaction_review`, `ticket_message_review`) from the cursor on, so the
-next item costs a few index steps however big the store is.
+next item costs a few index steps however big the store is. A written answer's own interaction (its billing) is
+left out: the reply itself is what is rated.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ BODY_CHARS = 4_000
 _NEXT_CALL = (
     "SELECT i.at, i.id FROM interaction i WHERE i.account_id = :account AND i.state = 'ended'"
     " AND i.at >= :since AND (i.at > :at OR (i.at = :at AND i.id > :id))"
-    " AND i.agent_id IS NOT NULL AND i.agent_id <> :me"
+    " AND i.agent_id IS NOT NULL AND i.agent_id <> :me AND (i.channel = 'phone' OR i.direction = 'in')"
     " AND NOT EXISTS (SELECT 1 FROM rating r WHERE r.interaction_id = i.id AND r.source = 'qc')"
     " ORDER BY i.at, i.id LIMIT 1"
 )

@@ -68,6 +68,7 @@ SHIPPED: tuple[Registered, ...] = (
     Registered("ticket.open", 1, tickets.open_ticket,
                reads("account_id", "customer_id", "order_id", "assignee_id", by=AUTHOR)),
     Registered("ticket.add_message", 1, tickets.add_message, reads("ticket_id", by=AUTHOR)),
+    Registered("ticket.add_message", 2, tickets.add_message_billed, reads("ticket_id", by=AUTHOR)),
     Registered("ticket.mark_delivered", 1, tickets.mark_delivered, reads("message_id")),
     Registered("ticket.record_consent", 1, tickets.record_consent, reads("ticket_id", by=AGENT)),
     Registered("ticket.set_status", 1, tickets.set_status, reads("ticket_id", by=AGENT)),

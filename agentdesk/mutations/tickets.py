@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from agentdesk.clock import iso, parse_iso
+from agentdesk.domain import pricing
 from agentdesk.domain import tickets as rules
 from agentdesk.domain.ticket_outcomes import CLOCK_SKEW, check_decision_time, needs_outcome
 from agentdesk.localstore.numbers import CASE_PREFIX, CROCKFORD
@@ -126,10 +127,42 @@ def open_ticket(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
         conn.execute("UPDATE ticket SET first_response_at = ? WHERE id = ?", (opened_at, ticket_id))
 
 
+_MESSAGE_ARGS = frozenset({"message_id", "ticket_id", "kind", "author", "body", "created_at", "agent_id"})
+MAX_HANDLED_SECONDS = 8 * 3600
+"""A reply's handling time is capped at a working day: a ticket left open overnight is not a night's work."""
+WRITTEN = ("email", "chat", "sms", "web_form", "fax")
+
+
 def add_message(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     """A reply (queued for delivery to the customer), an internal note (never sent), or a customer's message."""
-    a = Args("ticket.add_message@1", args, allowed={
-        "message_id", "ticket_id", "kind", "author", "body", "created_at", "agent_id"})
+    _add_message(conn, Args("ticket.add_message@1", args, allowed=_MESSAGE_ARGS))
+
+
+def add_message_billed(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
+    """`ticket.add_message@1`, and a reply also records what answering cost: an outgoing interaction on the
+    ticket's written channel (e-mail for a ticket opened on a call) billed the agent's handling time, from opening
+    the ticket to sending (`handled_seconds`), at the account's price per minute."""
+    a = Args("ticket.add_message@2", args, allowed=_MESSAGE_ARGS | {"interaction_id", "handled_seconds"})
+    interaction_id = a.optional_id("interaction_id")
+    handled = a.integer("handled_seconds", 0, MAX_HANDLED_SECONDS) if "handled_seconds" in args else None
+    kind = _add_message(conn, a)
+    if kind != "reply" or interaction_id is None or handled is None:
+        return
+    ticket_id, at = str(args["ticket_id"]), str(args["created_at"])
+    account_id, customer_id, channel, case, subject, price = conn.execute(
+        "SELECT t.account_id, t.customer_id, t.channel, t.case_number, t.subject, a.price_per_minute_cents"
+        " FROM ticket t JOIN account a ON a.id = t.account_id WHERE t.id = ?", (ticket_id,)).fetchone()
+    conn.execute(
+        "INSERT INTO interaction (id, account_id, customer_id, agent_id, channel, direction, state, subject, at,"
+        " ended_at, outcome, billable_seconds, price_per_minute_cents, cost_cents)"
+        " VALUES (?, ?, ?, ?, ?, 'out', 'ended', ?, ?, ?, 'answered', ?, ?, ?)",
+        (interaction_id, account_id, customer_id, args.get("agent_id"), channel if channel in WRITTEN else "email",
+         f"{case} {subject}"[:MAX_NAME_CHARS], at, at, handled, price, pricing.cost_cents(handled, price or 0)),
+    )
+
+
+def _add_message(conn: sqlite3.Connection, a: Args) -> str:
+    """The message of `add_message` (either version); its kind."""
     message_id, ticket_id = a.id("message_id"), a.id("ticket_id")
     kind = str(a.choice("kind", {"customer", "reply", "note"}))
     limit = MAX_CUSTOMER_CHARS if kind == "customer" else MAX_TEXT_CHARS
@@ -157,6 +190,7 @@ def add_message(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
         " updated_at = ? WHERE id = ?",
         (status, awaiting, _due(awaiting), first_response, at, ticket_id),
     )
+    return kind
 
 
 def mark_delivered(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:

@@ -145,3 +145,25 @@ def test_a_change_not_saved_is_told_in_the_agents_words_and_logged_in_full_besid
     assert "comment.add@1 was not saved" in logged and foreign in logged
     told = [r.reason for r in store.rejections() if r.name == "comment.add@1"]
     assert len(told) == 1 and "comment.add" not in told[0] and foreign not in told[0] and "@1" not in told[0]
+
+
+def test_a_reply_is_billed_the_time_from_opening_the_ticket_to_sending_it(
+    desks: Desks, store: Store, clock: FixedClock
+) -> None:
+    """Written channels bill the agent's handling time: opened, 4 min of reading and writing, sent; the next reply
+    on the same ticket counts from the one before; a note bills nothing."""
+    ticket_id, channel, price = store.conn.execute(
+        "SELECT t.id, t.channel, a.price_per_minute_cents FROM ticket t JOIN account a ON a.id = t.account_id"
+        " WHERE t.status IN ('new', 'open') AND t.channel = 'email' ORDER BY t.id LIMIT 1").fetchone()
+    desks.tickets.opened(ticket_id)
+    clock.advance(240)
+    desks.tickets.add_message(ticket_id, "note", "Checked the order first.").result(timeout=10)
+    desks.tickets.add_message(ticket_id, "reply", "Your parcel left our warehouse today.").result(timeout=10)
+    clock.advance(90)
+    desks.tickets.add_message(ticket_id, "reply", "And here is its tracking number.").result(timeout=10)
+    billed = store.conn.execute(
+        "SELECT channel, direction, agent_id, billable_seconds, cost_cents FROM interaction"
+        " WHERE subject LIKE (SELECT case_number FROM ticket WHERE id = ?) || '%' ORDER BY billable_seconds DESC",
+        (ticket_id,)).fetchall()
+    agent = desks.tickets.agent.id
+    assert billed == [(channel, "out", agent, 240, round(4 * price)), (channel, "out", agent, 90, round(1.5 * price))]

@@ -99,6 +99,9 @@ CASES: dict[str, Case] = {
     "ticket.add_message@1": lambda d, r: {
         "message_id": d.made["message"], "ticket_id": r["ticket_id"], "kind": "reply", "body": "We are on it.",
         "created_at": d.at(11), **_authored(d)},
+    "ticket.add_message@2": lambda d, r: {
+        "message_id": new(), "ticket_id": r["ticket_id"], "kind": "reply", "body": "Here is what we found.",
+        "created_at": d.at(11), "interaction_id": new(), "handled_seconds": 240, **_authored(d)},
     "ticket.mark_delivered@1": lambda d, r: {"message_id": r["message_id"], "delivery": "delivered"},
     "ticket.offer_help@1": lambda d, r: {
         "ticket_id": r["ticket_id"], "message_id": new(), "body": "May we fix it instead?", "offered_at": d.at(12),
