@@ -26,10 +26,10 @@ def desks(settings: Settings, store: Store, clock: FixedClock) -> Iterator[Desks
     writer.close()
 
 
-def call_ids(share: float, *, surveyed: bool) -> str:
-    """A call id that falls in (or out of) the surveyed share."""
-    return next(f"00000000-0000-4000-8000-{n:012d}" for n in range(1000)
-                if call_survey.surveyed(f"00000000-0000-4000-8000-{n:012d}", share) is surveyed)
+def call_ids(share: float, *, surveyed: bool, skip: int = 0) -> str:
+    """A call id that falls in (or out of) the surveyed share (the one after `skip` such ids)."""
+    ids = (f"00000000-0000-4000-8000-{n:012d}" for n in range(1000))
+    return [i for i in ids if call_survey.surveyed(i, share) is surveyed][skip]
 
 
 def _known_customer(store: Store) -> Customer:
