@@ -226,6 +226,15 @@ class ReportSettings(BaseModel):
     """Callers who hang up within this many seconds of the first ring are left out of offered and abandoned."""
 
 
+class QualitySettings(BaseModel):
+    """Ratings of the service: the customers' post-call survey."""
+
+    model_config = _FROZEN
+    survey_share: float = Field(0.2, ge=0.0, le=1.0)
+    """The share of answered calls with a known customer that get a survey call the next business morning (picked
+    from the call's id, so every terminal agrees which); 0 turns post-call surveys off."""
+
+
 class MonitorSettings(BaseModel):
     """The floor monitor's alert thresholds: at the warning a metric and its row turn amber, at the critical one
     red. The hold warning and the hold cap are [hold]'s; a service level's target is each account's own policy."""
@@ -374,6 +383,7 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(default_factory=ServerSettings)
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
     report: ReportSettings = Field(default_factory=ReportSettings)
+    quality: QualitySettings = Field(default_factory=QualitySettings)
     monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     sound: SoundSettings = Field(default_factory=SoundSettings)
     mail: MailSettings = Field(default_factory=MailSettings)

@@ -329,9 +329,10 @@ class Store:
         """See `store.appointments.caller_zone`."""
         return self.appointments.caller_zone(customer_id, fallback)
 
-    def outbound(self, until: datetime, accounts: list[str] | None = None, limit: int = 500) -> list[OutboundTask]:
+    def outbound(self, until: datetime, accounts: list[str] | None = None, limit: int = 500, *,
+                 viewer: str | None = None) -> list[OutboundTask]:
         """See `store.appointments.outbound`."""
-        return self.appointments.outbound(until, accounts, limit)
+        return self.appointments.outbound(until, accounts, limit, viewer=viewer)
 
     # -- changes (`store.changes`) -----------------------------------------------------------------------------
 

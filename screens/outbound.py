@@ -1,8 +1,9 @@
-"""Outbound work of the day: the reminder calls before appointments, the surveys after them and the follow-ups
-from escalations, due by the end of today (overdue ones first).
+"""Outbound work of the day: the reminder calls before appointments, the surveys after them and after calls, and
+the follow-ups from escalations, due by the end of today (overdue ones first).
 
-`d` marks the highlighted call made; on a survey, a number 1-5 records the customer's rating and asks for their
-comment (Enter saves, an empty comment is fine).
+`d` marks the highlighted call made; on a survey, a number 1-5 records the customer's rating (of the appointment,
+or of the call and the agent who took it) and asks for their comment (Enter saves, an empty comment is fine). The
+surveys of the agent's own calls are not listed: another agent asks them.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from textual.widgets import DataTable, Input, Static
 from agentdesk.desks.messages import reason_for_agent
 from agentdesk.domain import booking
 from agentdesk.domain.phones import display
+from agentdesk.errors import StoreError
 from agentdesk.localstore.appointment_store import OutboundTask
 from widgets.screen_text import one_line
 
@@ -45,7 +47,7 @@ class OutboundWork(ModalScreen[bool]):
         Binding("d", "done", "Done", id="outbound.done", tooltip="The highlighted call is made"),
         *[
             Binding(str(n), f"rate({n})", f"Rate {n}", show=False, id=f"outbound.rate{n}",
-                    tooltip=f"The customer rates the appointment {n} of 5")
+                    tooltip=f"The customer rates the appointment or the call {n} of 5")
             for n in range(1, 6)
         ],
     ]
@@ -93,6 +95,9 @@ class OutboundWork(ModalScreen[bool]):
             about = task.appointment_what
             if task.appointment_at is not None:
                 about += f", {booking.short_time(task.appointment_at, zone)}"
+            elif task.call_id is not None and task.call_at is not None:
+                # Surveys are asked the next business morning: the weekday and time name the call.
+                about = f"call of {task.call_at.astimezone(zone):%a %H:%M} with {task.call_agent or 'an agent'}"
             table.add_row(
                 due, KIND_WORDS.get(task.kind, task.kind), display(task.phone) if task.phone else "",
                 one_line(task.customer_name, 16), one_line(about or task.note, 60), key=task.id,
@@ -121,7 +126,7 @@ class OutboundWork(ModalScreen[bool]):
 
     def action_rate(self, rating: int) -> None:
         task = self.highlighted()
-        if task is None or task.kind != "survey" or task.appointment_id is None:
+        if task is None or task.kind != "survey" or (task.appointment_id is None and task.call_id is None):
             self.query_one("#error", Static).update("Ratings go on survey calls.")
             return
         self.rating = (task, rating)
@@ -138,7 +143,13 @@ class OutboundWork(ModalScreen[bool]):
         task, rating = self.rating
         self.rating = None
         event.input.display = False
-        self.save(self.desk.record_survey(task.appointment_id, rating, event.value))
+        if task.appointment_id is not None:
+            self.save(self.desk.record_survey(task.appointment_id, rating, event.value))
+            return
+        try:
+            self.save(self.desk.record_call_survey(task, rating, event.value))
+        except StoreError as refused:
+            self.query_one("#error", Static).update(one_line(str(refused), 200))
 
     def save(self, future: Future[int]) -> None:
         """Wait for the commit off the UI thread, then say whether it was saved."""

@@ -64,7 +64,7 @@ class FloorReporter:
                                                  "seconds": args.get("seconds"), "hit_cap": bool(args.get("hit_cap"))}
         if name == "call.end@1":
             return {"type": "ended", "at": args["ended_at"], "call_id": args["interaction_id"]}
-        if name in ("call.wrap_up@1", "call.wrap_up@2"):
+        if name in ("call.wrap_up@1", "call.wrap_up@2", "call.wrap_up@3"):
             return {"type": "wrapped-up", "at": _now(), "call_id": args["interaction_id"],
                     "wrap_up_seconds": args.get("wrap_up_seconds")}
         return None

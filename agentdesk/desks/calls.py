@@ -14,7 +14,7 @@ from enum import StrEnum
 from agentdesk.clock import Clock, iso
 from agentdesk.desks.base import Desk
 from agentdesk.desks.writer import LocalWriter
-from agentdesk.domain import escalation, phones, pricing
+from agentdesk.domain import call_survey, escalation, phones, pricing
 from agentdesk.domain.calls import CallError, CallSession, CallState, Hold
 from agentdesk.domain.hold import HoldPhase, HoldPolicy, HoldReading, read_hold
 from agentdesk.domain.sla import RingPolicy
@@ -66,8 +66,11 @@ class CallDesk(Desk):
         hold_policy: HoldPolicy | None = None,
         ring_policy: RingPolicy | None = None,
         region: str = "US",
+        survey_share: float = 0.0,
     ) -> None:
         super().__init__(store, writer, clock, agent)
+        self.survey_share = survey_share
+        """The share of answered calls with a known customer that get a post-call survey (`[quality]`)."""
         self.hold_policy = hold_policy or HoldPolicy()
         self.ring_policy = ring_policy or RingPolicy()
         self.region = region
@@ -209,19 +212,29 @@ class CallDesk(Desk):
         return call
 
     def wrap_up(self, outcome: str, notes: str) -> Future[int]:
-        """Save the outcome and notes; the line is free again. The future holds the commit (for the confirmation)."""
+        """Save the outcome and notes; the line is free again. The future holds the commit (for the confirmation).
+
+        An answered call with a known customer in the surveyed share (`survey_share`) also queues the customer's
+        post-call survey, in the same change."""
         if self.call is None or self.call.session.state is not CallState.ENDED:
             raise CallError("Wrap-up comes after the call has ended.")
+        call = self.call
         started = self._wrap_started if self._wrap_started is not None else self.clock.monotonic()
-        saved = self.writer.submit(
-            "call.wrap_up@2",
-            {
-                "interaction_id": self.call.interaction_id,
-                "outcome": outcome,
-                "notes": notes,
-                "wrap_up_seconds": round(self.clock.monotonic() - started),
-            },
-        )
+        now = self.clock.now()
+        args: dict[str, object] = {
+            "interaction_id": call.interaction_id,
+            "outcome": outcome,
+            "notes": notes,
+            "wrap_up_seconds": round(self.clock.monotonic() - started),
+            "wrapped_at": iso(now),
+            "agent_id": self.agent.id,
+        }
+        if (call.customer_id is not None and call.session.answered_at is not None
+                and call_survey.surveyed(call.interaction_id, self.survey_share)):
+            # The customer is called the next business morning to rate the call: queued with the wrap-up.
+            args["survey_task_id"] = str(uuid.uuid4())
+            args["survey_due_at"] = iso(call_survey.due(now, call.account.time_zone))
+        saved = self.writer.submit("call.wrap_up@3", args)
         self.call = None
         self._wrap_started = None
         return saved

@@ -38,6 +38,7 @@ def open_desks(settings: Settings, store: Store, writer: LocalWriter, clock: Clo
         hold_policy=HoldPolicy(settings.hold.cap_seconds, settings.hold.warn_seconds),
         ring_policy=RingPolicy(settings.phone.ring_cycle_seconds, settings.phone.answer_before_ring),
         region=settings.phone.default_region,
+        survey_share=settings.quality.survey_share,
     )
     return Desks(
         calls=calls,

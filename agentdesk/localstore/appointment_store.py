@@ -66,28 +66,36 @@ class Appointments:
         with self._c.reading() as reader:
             return _ap.caller_zone(reader, customer_id, fallback)
 
-    def outbound(self, until: datetime, accounts: list[str] | None = None, limit: int = 500) -> list[OutboundTask]:
-        """Open outbound calls due before `until` (overdue ones first), for `accounts` (all when None)."""
+    def outbound(self, until: datetime, accounts: list[str] | None = None, limit: int = 500, *,
+                 viewer: str | None = None) -> list[OutboundTask]:
+        """Open outbound calls due before `until` (overdue ones first), for `accounts` (all when None). A post-call
+        survey names its call; `viewer`'s own calls' surveys are left out (nobody rates their own work)."""
         with self._c.reading() as reader:
             rows = reader.execute(
                 "SELECT t.id, t.account_id, t.kind, t.due_at, t.customer_id, c.name,"
                 " (SELECT e164 FROM customer_phone WHERE customer_id = t.customer_id ORDER BY rowid LIMIT 1),"
-                " t.note, t.appointment_id, a.starts_at, ty.name, p.name FROM task t"
+                " t.note, t.appointment_id, a.starts_at, ty.name, p.name,"
+                " i.id, coalesce(i.answered_at, i.at), i.agent_id, g.name FROM task t"
                 " LEFT JOIN customer c ON c.id = t.customer_id LEFT JOIN appointment a ON a.id = t.appointment_id"
                 " LEFT JOIN appointment_type ty ON ty.id = a.type_id"
                 " LEFT JOIN professional p ON p.id = a.professional_id"
-                " WHERE t.status = 'open' AND t.due_at < ? ORDER BY t.due_at, t.id LIMIT ?",
-                (iso(until), limit * 4 if accounts else limit),
+                " LEFT JOIN interaction i ON i.id = t.interaction_id AND t.kind = 'survey'"
+                " AND t.appointment_id IS NULL"
+                " LEFT JOIN agent g ON g.id = i.agent_id"
+                " WHERE t.status = 'open' AND t.due_at < ? AND (i.agent_id IS NULL OR i.agent_id != coalesce(?, ''))"
+                " ORDER BY t.due_at, t.id LIMIT ?",
+                (iso(until), viewer, limit * 4 if accounts else limit),
             ).fetchall()
         wanted = set(accounts) if accounts is not None else None
         found = []
         for (id_, account_id, kind, due_at, customer_id, name, phone, note, appointment_id, starts_at, what,
-             professional) in rows:
+             professional, call_id, call_at, call_agent_id, call_agent) in rows:
             if wanted is not None and account_id not in wanted:
                 continue
             found.append(OutboundTask(
                 id_, account_id, kind, parse_iso(due_at), customer_id, name or "", phone, note or "",
                 appointment_id, parse_iso(starts_at) if starts_at else None,
                 f"{what} with {professional}" if what else "",
+                call_id, parse_iso(call_at) if call_at else None, call_agent_id, call_agent or "",
             ))
         return found[:limit]

@@ -1,4 +1,4 @@
-"""Call mutations: the life of a call (ring, answer, hold, end, wrap-up), FAQ use, and escalation."""
+"""Call mutations: the life of a call (ring, answer, hold, end, wrap-up and its survey), FAQ use, and escalation."""
 
 from __future__ import annotations
 
@@ -115,6 +115,11 @@ def wrap_up_billed(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     interaction_id = a.id("interaction_id")
     outcome, notes = a.text("outcome", MAX_NAME_CHARS, blank=False), a.text("notes", optional=True)
     seconds = a.integer("wrap_up_seconds", 0, 10**7)
+    _bill_wrap_up(conn, a, interaction_id, outcome, notes, seconds)
+
+
+def _bill_wrap_up(conn: sqlite3.Connection, a: Args, interaction_id: str, outcome: str | None, notes: str | None,
+                  seconds: int) -> None:
     row = conn.execute("SELECT answered_at, ended_at, price_per_minute_cents, billable_seconds FROM interaction"
                        " WHERE id = ? AND state = 'ended'", (interaction_id,)).fetchone()
     if row is None:
@@ -126,6 +131,33 @@ def wrap_up_billed(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
     conn.execute(
         "UPDATE interaction SET outcome = ?, notes = ?, wrap_up_seconds = ?, billable_seconds = ?, cost_cents = ?"
         " WHERE id = ?", (outcome, notes, seconds, billable, cost, interaction_id))
+
+
+def wrap_up_surveyed(conn: sqlite3.Connection, args: Mapping[str, Any]) -> None:
+    """After-call work, billed as `call.wrap_up@2`, and, when `survey_task_id` is given, the post-call survey: a
+    survey call to the customer due `survey_due_at`, for the call (no appointment). Only an answered call with a
+    customer is surveyed (otherwise there is nobody to ask, or nothing to rate); a wrap-up written again keeps the
+    one survey."""
+    a = Args("call.wrap_up@3", args, allowed={
+        "interaction_id", "outcome", "notes", "wrap_up_seconds", "wrapped_at", "agent_id", "survey_task_id",
+        "survey_due_at"})
+    interaction_id = a.id("interaction_id")
+    outcome, notes = a.text("outcome", MAX_NAME_CHARS, blank=False), a.text("notes", optional=True)
+    seconds, wrapped_at = a.integer("wrap_up_seconds", 0, 10**7), a.time("wrapped_at")
+    agent_id, task_id = a.optional_id("agent_id"), a.optional_id("survey_task_id")
+    due_at = a.time("survey_due_at") if task_id is not None else None
+    _bill_wrap_up(conn, a, interaction_id, outcome, notes, seconds)
+    if task_id is None:
+        return
+    call = conn.execute("SELECT account_id, customer_id FROM interaction WHERE id = ? AND answered_at IS NOT NULL"
+                        " AND customer_id IS NOT NULL", (interaction_id,)).fetchone()
+    if call is None:
+        return
+    conn.execute(
+        "INSERT INTO task (id, account_id, customer_id, interaction_id, kind, due_at, note, status, created_at,"
+        " created_by) VALUES (?, ?, ?, ?, 'survey', ?, '', 'open', ?, ?) ON CONFLICT (id) DO NOTHING",
+        (task_id, call[0], call[1], interaction_id, due_at, wrapped_at, agent_id),
+    )
 
 
 # -- FAQ and escalation ----------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ SHIPPED: tuple[Registered, ...] = (
     Registered("call.end", 1, calls.end, reads("interaction_id")),
     Registered("call.wrap_up", 1, calls.wrap_up, reads("interaction_id")),
     Registered("call.wrap_up", 2, calls.wrap_up_billed, reads("interaction_id")),
+    Registered("call.wrap_up", 3, calls.wrap_up_surveyed, reads("interaction_id", by=AGENT)),
     Registered("faq.use", 1, calls.use_faq, reads("account_id", "interaction_id", "faq_id", by=AGENT)),
     Registered("call.escalate", 1, calls.escalate, reads("account_id", "customer_id", "interaction_id", by=AGENT)),
     # tickets

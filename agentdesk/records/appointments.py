@@ -72,7 +72,7 @@ class Booking:
 
 @dataclass(frozen=True, slots=True)
 class OutboundTask:
-    """A call to make: a reminder before an appointment, a survey after one, or a follow-up."""
+    """A call to make: a reminder before an appointment, a survey after one or after a call, or a follow-up."""
 
     id: str
     account_id: str
@@ -85,3 +85,9 @@ class OutboundTask:
     appointment_id: str | None
     appointment_at: datetime | None
     appointment_what: str  # "Plumbing visit with Dana Reyes"
+    call_id: str | None = None
+    """On a post-call survey: the call the customer rates (`call_at` when it was answered, `call_agent` who took
+    it, by id and name)."""
+    call_at: datetime | None = None
+    call_agent_id: str | None = None
+    call_agent: str = ""

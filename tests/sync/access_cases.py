@@ -91,6 +91,9 @@ CASES: dict[str, Case] = {
         "interaction_id": r["interaction_id"], "outcome": "Solved", "notes": "Parcel found.", "wrap_up_seconds": 20},
     "call.wrap_up@2": lambda d, r: {
         "interaction_id": r["interaction_id"], "outcome": "Solved", "notes": "Parcel found.", "wrap_up_seconds": 25},
+    "call.wrap_up@3": lambda d, r: {
+        "interaction_id": r["interaction_id"], "outcome": "Solved", "notes": "Parcel found.", "wrap_up_seconds": 30,
+        "wrapped_at": d.at(9), "survey_task_id": new(), "survey_due_at": d.at(900), **_by(d)},
     "ticket.open@1": lambda d, r: {
         "ticket_id": d.made["ticket"], "account_id": r["account_id"], "customer_id": r["customer_id"],
         "case_number": d.case_number(), "subject": "Refund for the order", "kind": "refund", "channel": "phone",

@@ -245,3 +245,69 @@ async def test_a_booking_the_backend_refused_is_rebooked_from_needs_attention_in
         assert rebooked["professional_id"] == chosen.professional_id
         assert rebooked["customer_id"] == mine["customer_id"] and rebooked["type_id"] == mine["type_id"]
         assert store.rejections() == []  # dealt with
+
+
+def _surveyed_call_yesterday(app: AgentDeskApp, agent_id: str, call_id: str) -> str:
+    """`agent_id` answered a known customer's call yesterday on their own desk and wrapped it up: the call's id."""
+    from agentdesk.clock import FixedClock
+    from agentdesk.desks.workstation import open_desks
+    from agentdesk.desks.writer import LocalWriter
+    from agentdesk.records import IncomingCall
+
+    store = app.store
+    customer_id, phone = store.conn.execute(
+        "SELECT customer_id, e164 FROM customer_phone WHERE e164 = ?", (WELL_KNOWN,)).fetchone()
+    account = next(a for a in store.accounts() if a.id == store.customer(customer_id).account_id)
+    yesterday = FixedClock(app.clock.now() - timedelta(days=1))
+    writer = LocalWriter(store)
+    desks = open_desks(app.settings, store, writer, yesterday, store.agent(agent_id))
+    desks.calls.offer(IncomingCall(call_id, phone, account.phone_number, yesterday.now()))
+    yesterday.advance(5)
+    desks.calls.answer()
+    yesterday.advance(180)
+    desks.calls.end()
+    yesterday.advance(15)
+    desks.calls.wrap_up("Solved", "Parcel found.").result(10)
+    writer.close()
+    return call_id
+
+
+async def test_another_agent_takes_down_the_customers_rating_of_a_call_and_the_survey_is_done(
+    app: AgentDeskApp,
+) -> None:
+    from textual.widgets import DataTable
+
+    from tests.desks.test_call_survey import call_ids
+
+    store = app.store
+    share = app.settings.quality.survey_share
+    first, second = (call_ids(share, surveyed=True, skip=n) for n in (0, 1))
+    colleague = next(a for a in store.agents() if a.role == "agent" and a.id != app.agent.id
+                     and store.conn.execute("SELECT 1 FROM agent_account aa JOIN customer_phone p ON p.e164 = ?"
+                                            " JOIN customer c ON c.id = p.customer_id AND c.account_id = aa.account_id"
+                                            " WHERE aa.agent_id = ?", (WELL_KNOWN, a.id)).fetchone())
+    theirs = _surveyed_call_yesterday(app, colleague.id, first)
+    mine = _surveyed_call_yesterday(app, app.agent.id, second)
+    async with app.run_test(size=(120, 35)) as pilot:
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, OutboundWork)
+        calls = [task.call_id for task in screen.tasks]
+        assert theirs in calls and mine not in calls  # nobody rates their own work
+        row = calls.index(theirs)
+        assert f"call of {(app.clock.now() - timedelta(days=1)).strftime('%a')}" in screen_text(app)
+        assert f"with {colleague.name}" in screen_text(app)
+        screen.query_one(DataTable).move_cursor(row=row)
+        await pilot.press("3")
+        await pilot.press(*"Took two calls")
+        await pilot.press("enter")
+        await settle(pilot)
+        rating = store.conn.execute(
+            "SELECT source, score, comment, agent_id FROM rating WHERE interaction_id = ?", (theirs,)).fetchone()
+        assert tuple(rating) == ("customer", 3, "Took two calls", colleague.id)
+        task = screen.tasks and [t for t in screen.tasks if t.call_id == theirs]
+        assert not task, "the survey is done"
+        assert store.conn.execute("SELECT status FROM task WHERE interaction_id = ? AND kind = 'survey'",
+                                  (theirs,)).fetchone()[0] == "done"
