@@ -12,10 +12,11 @@ from email.message import EmailMessage
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 
 from agentdesk.config import MailSettings
 from agentdesk.domain import booking
+from agentdesk.server.admin import init_backend, schema_is_current
 from agentdesk.server.daily_reports import kept_report, produce_due_reports
 from agentdesk.server.db import make_engine
 from agentdesk.server.mail.listener import MailDesk
@@ -152,3 +153,20 @@ def test_no_recipients_no_relay_no_report_mail(backend_engine: Engine, sink: tup
     assert box.received == []
     with backend_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM mail_routine")).scalar() == 0
+
+
+def test_a_backend_from_before_professional_addresses_upgrades_and_mails_no_one(
+        backend_engine: Engine, sink: tuple[Sink, Relay]) -> None:
+    box, relay = sink
+    with backend_engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE professional DROP COLUMN email")
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0007_agent_skills'")
+
+    init_backend(backend_engine)  # what `agentdesk server init` runs
+
+    assert schema_is_current(backend_engine)
+    assert "email" in {c["name"] for c in inspect(backend_engine).get_columns("professional")}
+    ensure_mail_schema(backend_engine, "2000-01-01T00:00:00.000000Z")
+    account, zone_name, on = _busiest_day(backend_engine)
+    send_due(backend_engine, relay, now=_at(on, zone_name, 8), schedule_hour=7)
+    assert box.received == []  # nobody has an address yet
