@@ -322,6 +322,27 @@ class MailSettings(BaseModel):
     imap_seconds: Seconds = 120.0
     """How often the backend polls the accounts' IMAP mailboxes whose server has no IDLE (where it has IDLE, mail
     is fetched as it arrives), and looks for mailboxes newly set."""
+    schedules: bool = True
+    """Whether the backend mails each professional with an e-mail address their day (needs a relay)."""
+    schedule_hour: int = Field(7, ge=0, le=23)
+    """The local hour (the account's time zone) from which each professional with an e-mail address is mailed
+    their day, once a day, with the day's .ics calendar attached."""
+    report_to: dict[str, list[str]] = Field(default_factory=dict)
+    """Per account id, who gets the account's daily report by mail once it is kept after midnight, e.g.
+    {"acct-1" = ["ops@client.example"]}; an account not listed gets no report mail."""
+
+    @field_validator("report_to", mode="after")
+    @classmethod
+    def _addresses(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        cleaned: dict[str, list[str]] = {}
+        for account, addresses in value.items():
+            found = [address.strip() for address in addresses]
+            bad = [a for a in found if not re.fullmatch(r"[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+", a) or len(a) > 254]
+            if bad:
+                raise ValueError(f"{account}: {bad[0][:80]!r} is not an e-mail address")
+            if found:
+                cleaned[account.strip()] = list(dict.fromkeys(found))
+        return cleaned
 
     @field_validator("relay", mode="after")
     @classmethod

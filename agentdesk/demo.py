@@ -27,6 +27,7 @@ from agentdesk.demodata.appointments import add_appointment_book
 from agentdesk.demodata.content import HOSTILE_NAMES
 from agentdesk.demodata.histories import Histories
 from agentdesk.demodata.loader import RowBuffer, restore_indexes, set_aside_indexes, wipe
+from agentdesk.demodata.professional_emails import add_professional_emails
 from agentdesk.demodata.quality import add_quality
 from agentdesk.demodata.tickets import add_refund_and_cancellation_tickets
 from agentdesk.demodata.world import Dice, build_world, make_pools
@@ -147,6 +148,7 @@ def _load(
     extras.update(add_appointment_book(conn, world, seed))
     extras.update(add_quality(conn, world, seed, now))
     extras.update(add_agent_skills(conn, world, seed))
+    extras.update(add_professional_emails(conn, world, seed))
     tell("building indexes")
     restore_indexes(conn, set_aside)
     rebuild_search_indexes(conn)

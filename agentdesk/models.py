@@ -322,6 +322,7 @@ class Professional(SQLModel, table=True):
     skills: str = "[]"  # a JSON array of strings
     languages: str = "[]"  # a JSON array of language codes
     location: str = ""
+    email: str | None = None  # where the backend mails the professional's day each morning; None: not mailed
 
 
 class Task(SQLModel, table=True):

@@ -339,11 +339,12 @@ def day_bookings(conn: Any, account_id: str, day: date, professional_id: str | N
     """The account's live bookings on the local date `day` (its time zone), by professional and time."""
     tz = account_zone(conn, account_id)
     start, end = booking.wall_to_utc(day, 0, tz), booking.wall_to_utc(day + timedelta(days=1), 0, tz)
+    # The professional's condition only when one is asked for (PostgreSQL cannot type a bare `? IS NULL`).
+    only, params = ("", ()) if professional_id is None else (" AND a.professional_id = ?", (professional_id,))
     rows = conn.execute(
         _BOOKING_SQL + " WHERE a.account_id = ? AND a.starts_at >= ? AND a.starts_at < ?"
-        " AND a.status <> 'cancelled' AND (? IS NULL OR a.professional_id = ?)"
-        " ORDER BY p.name, a.professional_id, a.starts_at",
-        (account_id, iso(start), iso(end), professional_id, professional_id),
+        " AND a.status <> 'cancelled'" + only + " ORDER BY p.name, a.professional_id, a.starts_at",
+        (account_id, iso(start), iso(end), *params),
     ).fetchall()
     return [_booking(row) for row in rows]
 

@@ -115,6 +115,7 @@ KEPT_AS_WRITTEN: dict[str, str] = {
     "customer_phone.e164": "a number in E.164 form, normalised when written; callers are found by it",
     "professional.skills": "a JSON list of skill words, matched, never shown as stored",
     "professional.languages": "a JSON list of language codes, matched, never shown as stored",
+    "professional.email": "an address the backend mails the professional's day to, never shown on a screen",
     "ticket.case_number": "a case number in the terminal's own form (numbers.py), searched for",
 }
 

@@ -83,7 +83,8 @@ def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Backend]:
     database = folder / "backend.db"
     sink, controller, relay_port = start_sink()
     env = {**os.environ, "AGENTDESK_CONFIG": str(TEST_CONFIG), "AGENTDESK_DATABASE_URL": str(database),
-           "AGENTDESK_MAIL__RELAY": f"smtp://127.0.0.1:{relay_port}"}
+           "AGENTDESK_MAIL__RELAY": f"smtp://127.0.0.1:{relay_port}",
+           "AGENTDESK_MAIL__SCHEDULES": "false"}  # only the customer's mail reaches the sink, whatever the hour
     subprocess.run([EXE, "server", "init", "--demo", "--customers", "40"], env=env, check=True,
                    capture_output=True, timeout=120)
     port, smtp_port = _port(), free_port()

@@ -97,7 +97,8 @@ def test_with_the_passwords_in_the_keyring_the_backend_fetches_and_sends(
     (tmp_path / "none.toml").write_text("")
     env = {k: v for k, v in os.environ.items() if k not in CLEAN}
     env.update(AGENTDESK_CONFIG=str(tmp_path / "none.toml"), AGENTDESK_MAIL__RELAY=f"smtp://127.0.0.1:{relay_port}",
-               AGENTDESK_MAIL__RELAY_USER=DESK, AGENTDESK_MAIL__SEND_SECONDS="0.2")
+               AGENTDESK_MAIL__RELAY_USER=DESK, AGENTDESK_MAIL__SEND_SECONDS="0.2",
+               AGENTDESK_MAIL__SCHEDULES="false")  # only the acknowledgement, whatever the hour
     with running_dovecot() as imap_port:
         with backend_engine.begin() as conn:
             account = conn.execute(text("SELECT min(account_id) FROM mail_mailbox")).scalar()

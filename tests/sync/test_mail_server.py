@@ -62,7 +62,8 @@ def test_mail_in_acknowledgement_out_and_the_agents_reply_delivered(tmp_path: Pa
     database = tmp_path / "backend.db"
     (tmp_path / "none.toml").write_text("")  # the user's own settings file stays out of the test
     env = {**os.environ, "AGENTDESK_DATABASE_URL": str(database), "AGENTDESK_CONFIG": str(tmp_path / "none.toml"),
-           "AGENTDESK_MAIL__RELAY": f"smtp://127.0.0.1:{relay_port}", "AGENTDESK_MAIL__SEND_SECONDS": "0.2"}
+           "AGENTDESK_MAIL__RELAY": f"smtp://127.0.0.1:{relay_port}", "AGENTDESK_MAIL__SEND_SECONDS": "0.2",
+           "AGENTDESK_MAIL__SCHEDULES": "false"}  # only the tickets' mail reaches the sink, whatever the hour
     subprocess.run([EXE, "server", "init", "--demo", "--customers", "30"], env=env, check=True, capture_output=True,
                    timeout=120)
     backend = sqlite3.connect(database)

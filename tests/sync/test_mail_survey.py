@@ -37,10 +37,11 @@ PUBLIC = "https://desk.example.test"
 
 @pytest.fixture
 def desk(backend_engine: Engine) -> Iterator[tuple[Sink, MailDesk]]:
-    """The mail desk with its SMTP listener, sending through a real sink every 0.1 s, links on `PUBLIC`."""
+    """The mail desk with its SMTP listener, sending through a real sink every 0.1 s, links on `PUBLIC` (the
+    professionals' morning schedules off: only the tickets' mail reaches the sink)."""
     sink, controller, relay_port = start_sink()
     ensure_mail_schema(backend_engine, "2000-01-01T00:00:00.000000Z")
-    running = MailDesk(backend_engine, MailSettings(send_seconds=0.1), smtp_port=free_port(),
+    running = MailDesk(backend_engine, MailSettings(send_seconds=0.1, schedules=False), smtp_port=free_port(),
                        relay=Relay("127.0.0.1", relay_port), public_url=PUBLIC)
     running.start()
     yield sink, running
@@ -170,7 +171,7 @@ def test_a_resolved_case_gets_one_survey_and_a_reply_with_a_score_rates_the_agen
     running.stop()
     with backend_engine.begin() as conn:
         conn.execute(text("UPDATE mail_counter SET value = :v WHERE name = 'surveys_seen'"), {"v": case["before"]})
-    again = MailDesk(backend_engine, MailSettings(send_seconds=0.1), relay=running.relay, public_url=PUBLIC)
+    again = MailDesk(backend_engine, MailSettings(send_seconds=0.1, schedules=False), relay=running.relay, public_url=PUBLIC)
     again.start()
     try:
         _until(lambda: _rows(backend_engine, "SELECT value FROM mail_counter WHERE name = 'surveys_seen'")[0][0]

@@ -79,8 +79,9 @@ class MailDesk:
 
     def __init__(self, engine: Engine, settings: MailSettings, *, smtp_host: str = "127.0.0.1",
                  smtp_port: int | None = None, relay: Relay | None = None, public_url: str | None = None,
-                 allocation: AllocationSettings | None = None) -> None:
+                 allocation: AllocationSettings | None = None, now: Callable[[], datetime] | None = None) -> None:
         self.engine = engine
+        self.now = now  # the clock the send rounds read (None: the system's)
         self.allocation = allocation  # the rules new cases are given to agents by (None: left unassigned)
         self.public_url = public_url  # where the survey's links point (the backend as customers reach it)
         self.settings = settings
@@ -110,8 +111,11 @@ class MailDesk:
 
     def send_now(self) -> dict[str, int]:
         """One round of sending (what the sender thread does every few seconds)."""
-        return send_due(self.engine, self.relay, first_retry_s=self.settings.first_retry_seconds,
-                        public_url=self.public_url)
+        return send_due(self.engine, self.relay, now=self.now() if self.now is not None else None,
+                        first_retry_s=self.settings.first_retry_seconds,
+                        public_url=self.public_url,
+                        schedule_hour=self.settings.schedule_hour if self.settings.schedules else None,
+                        report_to=self.settings.report_to)
 
     def fetch_now(self) -> int:
         """One round of fetching from the accounts' IMAP mailboxes, at once (the watchers do it by themselves)."""

@@ -8,17 +8,18 @@ import logging
 import os
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.policy import SMTP as SMTP_POLICY
+from functools import partial
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
 from agentdesk.domain.mail import compose
 from agentdesk.secrets import RELAY_KEY, load_mail_password
-from agentdesk.server.mail import outgoing
+from agentdesk.server.mail import outgoing, routine
 from agentdesk.server.mail.survey import queue_surveys
 
 SMTP_TIMEOUT_S = 30.0
@@ -70,6 +71,12 @@ def _message(mail: object) -> bytes:
 
 def send_one(relay: Relay, mail: object) -> tuple[str | None, bool]:
     """Hand `mail` to the relay: (None, False) when it took it, else (why, whether that is final)."""
+    return send_raw(relay, mail.sender, [mail.recipient], _message(mail))  # type: ignore[attr-defined]
+
+
+def send_raw(relay: Relay, sender: str, recipients: list[str], raw: bytes) -> tuple[str | None, bool]:
+    """Hand a whole message (CRLF line ends) to the relay: (None, False) when it took it, else (why, whether that
+    is final)."""
     try:
         with smtplib.SMTP(relay.host, relay.port, timeout=SMTP_TIMEOUT_S) as smtp:
             smtp.ehlo()
@@ -78,7 +85,7 @@ def send_one(relay: Relay, mail: object) -> tuple[str | None, bool]:
                 smtp.ehlo()
             if relay.username and relay.password:
                 smtp.login(relay.username, relay.password)
-            smtp.sendmail(mail.sender, [mail.recipient], _message(mail))  # type: ignore[attr-defined]
+            smtp.sendmail(sender, recipients, raw)
         return None, False
     except smtplib.SMTPRecipientsRefused as error:
         code, words = next(iter(error.recipients.values()))
@@ -99,9 +106,15 @@ def _text(words: bytes | str) -> str:
 
 
 def send_due(engine: Engine, relay: Relay | None, *, now: datetime | None = None,
-             first_retry_s: float = outgoing.FIRST_RETRY_S, public_url: str | None = None) -> dict[str, int]:
+             first_retry_s: float = outgoing.FIRST_RETRY_S, public_url: str | None = None,
+             schedule_hour: int | None = None, report_to: Mapping[str, Sequence[str]] | None = None,
+             ) -> dict[str, int]:
     """Queue new agent replies and the surveys of newly resolved tickets (their links on `public_url`), then try
-    every mail that is due; counts of the outcomes. Without a relay the mail stays queued."""
+    every mail that is due; counts of the outcomes. Without a relay the mail stays queued.
+
+    With a relay, also the routine mail (`routine`): the professionals' days from `schedule_hour` (None: none),
+    and the daily reports kept lately to `report_to`. Without one these are not queued at all: a morning schedule
+    or a report mailed days late, once a relay is set, would be worse than none."""
     outgoing.queue_replies(engine, now)
     queue_surveys(engine, public_url, now)
     counts = {"sent": 0, "deferred": 0, "bounced": 0}
@@ -111,4 +124,10 @@ def send_due(engine: Engine, relay: Relay | None, *, now: datetime | None = None
         error, permanent = send_one(relay, mail)
         state = outgoing.after_try(engine, mail, error, permanent, now, first_retry_s)
         counts[state] += 1
+    if schedule_hour is not None:
+        routine.queue_schedules(engine, schedule_hour, now)
+    if report_to:
+        routine.queue_reports(engine, report_to, now)
+    for state, count in routine.send_due(engine, partial(send_raw, relay), now, first_retry_s).items():
+        counts[state] += count
     return counts

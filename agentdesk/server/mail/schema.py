@@ -113,6 +113,30 @@ mail_outgoing = Table(
 )
 """Mail the desk sends, with its delivery state for the ticket to show."""
 
+mail_routine = Table(
+    "mail_routine", mail_metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(20), nullable=False),  # schedule (a professional's day), report (an account's daily report)
+    Column("about", String(64), nullable=False),  # the professional's id, or the account's id
+    Column("day", String(10), nullable=False),  # the local date the mail is about (YYYY-MM-DD)
+    Column("recipient", String(254), nullable=False),
+    Column("account_id", String(64), nullable=False),
+    Column("sender", String(254), nullable=False),
+    Column("message_id", String(500), nullable=False),
+    Column("raw", LargeBinary, nullable=False),  # the whole message as made when queued, sent as it is on each try
+    Column("state", String(20), nullable=False),  # queued, sent, deferred, bounced
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", String(40), nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    UniqueConstraint("kind", "about", "day", "recipient", name="mail_routine_once"),
+    Index("mail_routine_due", "state", "next_attempt_at"),
+)
+"""The desk's routine mail, about no ticket: each professional's morning schedule and each account's daily report
+to its recipients. The unique key (kind, about, day, recipient) is what keeps a restart or a second backend process
+from mailing the same day twice: a mail is queued only by the process whose insert took."""
+
 mail_survey = Table(
     "mail_survey", mail_metadata,
     Column("token", String(64), primary_key=True),  # random, in the survey's links: the customer's key
