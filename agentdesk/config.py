@@ -174,6 +174,13 @@ class ServerSettings(BaseModel):
     public_url: str | None = None
     """The backend's address as customers reach it, e.g. https://desk.example.com: the satisfaction survey's links
     point there. Unset: the address it listens on (right on one machine, wrong behind a proxy)."""
+    phone_user: str | None = Field(None, max_length=254)
+    """The user name the backend signs in to the phone system as when it fetches a recording kept at the phone
+    system's own web address (HTTP Basic; the password from AGENTDESK_PHONE_PASSWORD); unset: no sign-in."""
+    phone_seconds: Seconds = 10.0
+    """How long the backend waits for the phone system to connect or send the next part of a recording."""
+    phone_recording_megabytes: int = Field(200, ge=1, le=100_000)
+    """The largest recording the backend passes on from the phone system; a bigger one is refused."""
 
     @field_validator("public_url", mode="after")
     @classmethod

@@ -54,9 +54,14 @@ class CallBar(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(markup=False, id=id)
         self.view: CallView | None = None
+        self._shown = False
 
     def show(self, view: CallView | None) -> None:
-        """Show `view`, or the idle line when there is no call."""
+        """Show `view`, or the idle line when there is no call (the same view again is not redrawn: the desk
+        shows it ten times a second)."""
+        if self._shown and view == self.view:
+            return
+        self._shown = True
         self.view = view
         state = view.state if view else ""
         self.set_class(state == "ringing", "-ringing")
@@ -64,10 +69,12 @@ class CallBar(Static):
         self.set_class(state == "on call", "-on-call")
         self.set_class(state == "on hold", "-on-hold")
         self.set_class(state == "ended", "-wrap-up")
-        self.update(self._render_view(view))
+        # One line whatever it says: a new text needs no new layout of the screen (a layout per tick held up
+        # every frame while a recording played and the agent worked).
+        self.update(self._render_view(view), layout=False)
 
     def on_resize(self) -> None:
-        self.update(self._render_view(self.view))
+        self.update(self._render_view(self.view), layout=False)
 
     def _render_view(self, view: CallView | None) -> Content:
         if view is None:

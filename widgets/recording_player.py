@@ -42,10 +42,12 @@ class RecordingPlayerBar(Static):
             return
         self.view = view
         self.set_class(view is not None, "-loaded")
+        # One line whatever it says: the position ticking on needs no new layout of the screen (it held up every
+        # frame while a recording played); showing and hiding the line is the class's, which lays out.
         if view is None:
-            self.update("")
+            self.update("", layout=False)
             return
         self.update(Content.assemble(
             (view.status or "…", "bold"), "  ", ("Recording ", "bold"), view.title,
             f"  {view.note}" if view.note else "", f"  ({KEYS_HINT})",
-        ))
+        ), layout=False)

@@ -19,6 +19,7 @@ from agentdesk.server.answers import SIGNED_IN_RESPONSES, answer_unreadable_requ
 from agentdesk.server.damage import Damage, DamageGuard
 from agentdesk.server.deps import BodyLimit, SignIns, caller, map_errors
 from agentdesk.server.jobs import run_jobs
+from agentdesk.server.phone_recordings import PhoneSystem
 from agentdesk.server.recordings import recordings_router
 from agentdesk.server.routes import auth, calls, floor, health, intake, presence, reports, survey, sync, web_form
 
@@ -49,12 +50,14 @@ async def _clock_work(app: FastAPI) -> AsyncIterator[None]:
 def create_app(
     engine: Engine, *, jobs: bool = False, routing: RoutingSettings | None = None,
     now: Callable[[], datetime] | None = None, allocation: AllocationSettings | None = None,
+    phone: PhoneSystem | None = None,
 ) -> FastAPI:
     """The backend on `engine` (its schema must exist: `agentdesk server init`); `jobs` runs the backend's
     clock work (ticket escalation, daily reports) while it serves; `routing` is how ringing calls are offered
     (default: to the longest-idle agent); `now` is the clock written messages are stamped with on arrival;
     `allocation` the rules new written cases are given to agents by, and absent agents' cases moved (None: cases
-    stay unassigned, as a backend built without the settings)."""
+    stay unassigned, as a backend built without the settings); `phone` how recordings kept at the phone system's own
+    address are fetched (its sign-in, wait and size limit; None: no sign-in, the defaults)."""
     app = FastAPI(title="AgentDesk backend", version="1", lifespan=_clock_work)
     app.state.engine = engine
     app.state.jobs = jobs
@@ -79,5 +82,5 @@ def create_app(
     app.include_router(health.router)
     app.include_router(survey.router)  # customers answering the survey: the token in the link is the key
     app.include_router(web_form.router)
-    app.include_router(recordings_router(engine, caller), responses=signed_in)
+    app.include_router(recordings_router(engine, caller, phone), responses=signed_in)
     return app

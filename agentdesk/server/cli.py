@@ -7,6 +7,7 @@ not pay for them.
 from __future__ import annotations
 
 import gc
+import os
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -91,6 +92,7 @@ def server(ctx: click.Context, database: str, host: str, port: int, smtp_port: i
 
     from agentdesk.config import ConfigError, load_settings
     from agentdesk.server.app import create_app
+    from agentdesk.server.phone_recordings import PhoneSystem
 
     try:
         loaded = load_settings()
@@ -98,7 +100,8 @@ def server(ctx: click.Context, database: str, host: str, port: int, smtp_port: i
         raise click.ClickException(str(error)) from None
     engine = _require_backend(database)
     click.echo(f"AgentDesk backend on http://{host}:{port} (database {database}); API at /docs", err=True)
-    app = create_app(engine, jobs=True, routing=loaded.routing, allocation=loaded.allocation)
+    app = create_app(engine, jobs=True, routing=loaded.routing, allocation=loaded.allocation,
+                     phone=PhoneSystem.from_settings(loaded.server, os.environ))
     desk = _mail_desk(engine, host, port, smtp_port)
     # What is loaded by now (the libraries, the app) lives as long as the process: kept out of the collector's
     # full passes, which otherwise stalled every request for 50-100 ms a few times a minute under load.

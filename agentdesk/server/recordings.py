@@ -3,8 +3,9 @@
 Recordings are files under the backend's recordings folder: `AGENTDESK_RECORDINGS` if set, else `recordings/`
 beside an SQLite database, else the user data folder's `agentdesk/recordings`. A recording's `uri` names its file
 relative to that folder (`file:calls/x.wav` or `calls/x.wav`); the demo's `demo://recordings/…` are generated
-there on first request. Anyone without the account (or asking for a call with no recording) gets the same 404,
-so the answer never tells that a recording exists.
+there on first request. A `uri` that is an http or https URL is the phone system's own address: the backend
+fetches it from there for the agent (`agentdesk.server.phone_recordings`). Anyone without the account (or asking
+for a call with no recording) gets the same 404, so the answer never tells that a recording exists.
 """
 
 import os
@@ -19,6 +20,7 @@ from platformdirs import user_data_dir
 from sqlalchemy import Engine, select
 
 from agentdesk.models import Recording
+from agentdesk.server.phone_recordings import PhoneSystem, is_phone_url, phone_recording
 from agentdesk.server.sync import Caller
 from agentdesk.sound.demo import demo_recording, is_demo
 
@@ -53,7 +55,7 @@ def file_of(folder: Path, interaction_id: str, uri: str) -> Path | None:
         return path
     relative = uri.removeprefix("file:")
     if "://" in relative or relative.startswith("/"):
-        return None  # a phone system's own address: not served through this backend
+        return None  # an address this backend does not know (a phone system's is fetched by the route)
     path = (folder / relative).resolve()
     if not path.is_relative_to(folder.resolve()) or not path.is_file():
         return None
@@ -94,12 +96,15 @@ def _stream(path: Path, start: int, end: int) -> Iterator[bytes]:
             yield chunk
 
 
-def recordings_router(engine: Engine, caller: Callable[..., Caller]) -> APIRouter:
-    """The recordings' routes; `caller` is the app's dependency that says who asks (and for which accounts)."""
+def recordings_router(engine: Engine, caller: Callable[..., Caller], phone: PhoneSystem | None = None) -> APIRouter:
+    """The recordings' routes; `caller` is the app's dependency that says who asks (and for which accounts);
+    `phone` how recordings kept at the phone system's own address are fetched (default: no sign-in)."""
+    phone = phone if phone is not None else PhoneSystem()
     router = APIRouter(tags=["recordings"])
 
     @router.get("/recordings/{interaction_id}", response_model=None,
-                responses={206: {"description": "Part of the recording"}, 404: {}, 416: {}})
+                responses={206: {"description": "Part of the recording"}, 404: {}, 416: {},
+                           502: {"description": "The phone system keeping the recording could not send it"}})
     def recording(interaction_id: str, who: Annotated[Caller, Depends(caller)],
                   range_: Annotated[str | None, Header(alias="Range")] = None) -> Any:
         """The recording of call `interaction_id` (WAV), whole or the byte range asked for."""
@@ -108,6 +113,8 @@ def recordings_router(engine: Engine, caller: Callable[..., Caller]) -> APIRoute
                                .where(Recording.interaction_id == interaction_id).limit(1)).first()
         if row is None or not who.may_act_on(row.account_id):
             return _not_found()
+        if is_phone_url(row.uri):
+            return phone_recording(phone, row.uri, range_)
         path = file_of(recordings_folder(engine), interaction_id, row.uri)
         if path is None:
             return _not_found()

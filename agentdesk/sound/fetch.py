@@ -66,7 +66,11 @@ class RecordingCache:
                 if answer.status_code in (401, 403):
                     raise RecordingUnavailable("The backend does not accept this desk's sign-in: run `agentdesk login`.")
                 if answer.status_code == 404:
-                    raise RecordingUnavailable("There is no recording of this call for you on the backend.")
+                    raise RecordingUnavailable(_said(answer) or "There is no recording of this call for you on "
+                                                                "the backend.")
+                if answer.status_code == 502:  # the phone system keeping the recording: the backend says why
+                    raise RecordingUnavailable(_said(answer) or "The phone system keeping this recording could not "
+                                                                "send it; try again in a moment.")
                 if answer.status_code not in (200, 206):
                     raise RecordingUnavailable(f"The backend could not send the recording now (HTTP "
                                                f"{answer.status_code}); try again in a moment.")
@@ -87,3 +91,13 @@ class RecordingCache:
                 break
             total -= oldest.stat().st_size
             oldest.unlink(missing_ok=True)
+
+
+def _said(answer: httpx.Response) -> str | None:
+    """The backend's sentence (`detail`) in a refusal, if it gave one."""
+    try:
+        answer.read()
+        detail = answer.json().get("detail")
+    except Exception:  # not JSON, or cut off: the caller's own sentence instead
+        return None
+    return detail[:300] if isinstance(detail, str) and detail else None
