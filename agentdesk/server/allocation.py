@@ -5,7 +5,7 @@ Who may get a case: the account's front-line agents (roles agent and senior). Th
 within the presence time-to-live and not away; on a call or in wrap-up counts, as a written case waits minutes,
 not seconds — with fewer than `max_open` open cases are the candidates. Among them, in this order:
 1. the agents named for the account's category words found in the subject or text (more words, first);
-2. those who speak the customer's language (only where the backend keeps agents' languages: `agent.languages`);
+2. those who speak the customer's language (`agent.languages`);
 3. the fewest open cases (new, open, escalated, over all their accounts);
 4. the higher rating of the last 30 days (when `rating_breaks_ties`; not yet rated counts as the account's middle);
 5. the name, so the same state gives the same answer.
@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import uuid
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, inspect, text
+from sqlalchemy import Connection, bindparam, text
 
 from agentdesk.clock import iso, parse_iso
 from agentdesk.config import AllocationSettings
@@ -49,14 +47,12 @@ AUTHOR = "allocation"
 """The author of the allocation's notes on a ticket."""
 
 _STAFF = text(
-    "SELECT a.id, a.name, p.agent_state, p.expires_at{languages} FROM agent a"
+    "SELECT a.id, a.name, p.agent_state, p.expires_at, a.languages FROM agent a"
     " JOIN agent_account aa ON aa.agent_id = a.id LEFT JOIN presence p ON p.agent_id = a.id"
     " WHERE aa.account_id = :a AND a.role IN ('agent', 'senior') ORDER BY a.name, a.id")
 _OPEN_CASES = text(
     "SELECT assignee_id, count(*) FROM ticket WHERE assignee_id IN :agents AND status IN ('new', 'open', 'escalated')"
     " GROUP BY assignee_id").bindparams(bindparam("agents", expanding=True))
-_COLUMNS_FRESH_S = 60.0
-_COLUMNS: weakref.WeakKeyDictionary[Engine, tuple[float, bool, bool]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(slots=True)
@@ -77,18 +73,6 @@ class Choice:
     reason: str  # which rule decided, in words: "fewest open cases (3)"
 
 
-def _languages_known(conn: Connection) -> tuple[bool, bool]:
-    """(agents' languages kept, customers' language kept): the columns exist on this backend."""
-    engine = conn.engine
-    known = _COLUMNS.get(engine)
-    if known is None or time.monotonic() - known[0] > _COLUMNS_FRESH_S:
-        look = inspect(conn)
-        agent = "languages" in {c["name"] for c in look.get_columns("agent")}
-        customer = "language" in {c["name"] for c in look.get_columns("customer")}
-        known = _COLUMNS[engine] = (time.monotonic(), agent, customer)
-    return known[1], known[2]
-
-
 def _codes(value: Any) -> frozenset[str]:
     """Language codes from a JSON list ("en", "fr-CA" → "fr"); anything unreadable is none."""
     try:
@@ -101,17 +85,15 @@ def _codes(value: Any) -> frozenset[str]:
 
 
 def staff(conn: Connection, account_id: str, now_s: float, settings: AllocationSettings) -> list[Agent]:
-    """The account's front-line agents: their open cases, whether they are on the floor, their languages (where
-    kept) and, when ratings break ties, their rating (the not yet rated at the account's middle)."""
-    with_languages, _ = _languages_known(conn)
-    sql = text(_STAFF.text.format(languages=", a.languages" if with_languages else ""))
-    rows = conn.execute(sql, {"a": account_id}).all()
+    """The account's front-line agents: their open cases, whether they are on the floor, their languages and,
+    when ratings break ties, their rating (the not yet rated at the account's middle)."""
+    rows = conn.execute(_STAFF, {"a": account_id}).all()
     if not rows:
         return []
     counts = dict(conn.execute(_OPEN_CASES, {"agents": [str(r[0]) for r in rows]}).all())
     agents = [Agent(str(r[0]), one_line(str(r[1]), 60), int(counts.get(r[0], 0)),
                     r[3] is not None and float(r[3]) > now_s and r[2] != "away",
-                    _codes(r[4]) if with_languages else frozenset()) for r in rows]
+                    _codes(r[4])) for r in rows]
     if settings.rating_breaks_ties:
         averages = {agent: overall(tallies) for agent, tallies in rating_tallies(conn, now_s, account_id).items()}
         middle = middle_rating([a for a in averages.values() if a is not None])
@@ -122,8 +104,8 @@ def staff(conn: Connection, account_id: str, now_s: float, settings: AllocationS
 
 
 def customer_language(conn: Connection, customer_id: str | None) -> str | None:
-    """The customer's language code, where the backend keeps it."""
-    if customer_id is None or not _languages_known(conn)[1]:
+    """The customer's language code."""
+    if customer_id is None:
         return None
     found = conn.execute(text("SELECT language FROM customer WHERE id = :c"), {"c": customer_id}).scalar()
     return str(found).strip().lower().split("-")[0] or None if found else None

@@ -119,15 +119,15 @@ def test_category_words_win_over_workload(backend_engine: Engine) -> None:
     assert _owner_and_notes(backend_engine, str(other.ticket_id))[0] == idle
 
 
-def test_where_agents_languages_are_kept_the_customers_language_comes_before_workload(
+def test_the_customers_language_comes_before_workload(
         backend_engine: Engine) -> None:
     account = _first_account(backend_engine)
     (plain, _), (speaker, speaker_name), *_rest = _front_line(backend_engine, account)
     _workload(backend_engine, {speaker: 1})
     for agent in (plain, speaker):
         _on_floor(backend_engine, agent, NOW - timedelta(seconds=5))
-    with backend_engine.begin() as conn:  # as the change that adds agents' languages leaves the table
-        conn.execute(text("ALTER TABLE agent ADD COLUMN languages TEXT NOT NULL DEFAULT '[]'"))
+    with backend_engine.begin() as conn:
+        conn.execute(text("UPDATE agent SET languages = '[\"en\"]' WHERE id = :a"), {"a": plain})
         conn.execute(text("UPDATE agent SET languages = '[\"en\", \"fr-CA\"]' WHERE id = :a"), {"a": speaker})
         customer, email = conn.execute(text("SELECT customer_id, email FROM customer_email WHERE account_id = :a"
                                             " ORDER BY email LIMIT 1"), {"a": account}).one()
