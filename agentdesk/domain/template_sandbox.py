@@ -14,7 +14,7 @@ from jinja2 import StrictUndefined, nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
-from agentdesk.domain.templates import MAX_LOOP_DEPTH, MAX_OUTPUT_CHARS, MAX_POWER, MAX_RANGE, MAX_TEMPLATE_CHARS
+from agentdesk.domain.template_limits import MAX_LOOP_DEPTH, MAX_OUTPUT_CHARS, MAX_POWER, MAX_RANGE, MAX_TEMPLATE_CHARS
 from agentdesk.errors import TemplateProblem
 
 _FILTERS = ("capitalize", "default", "first", "int", "join", "last", "length", "lower", "round", "string",

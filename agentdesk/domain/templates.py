@@ -16,13 +16,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from agentdesk.domain.template_limits import MAX_LOOP_DEPTH as MAX_LOOP_DEPTH
+from agentdesk.domain.template_limits import MAX_OUTPUT_CHARS as MAX_OUTPUT_CHARS
+from agentdesk.domain.template_limits import MAX_POWER as MAX_POWER
+from agentdesk.domain.template_limits import MAX_RANGE as MAX_RANGE
+from agentdesk.domain.template_limits import MAX_TEMPLATE_CHARS as MAX_TEMPLATE_CHARS
 from agentdesk.errors import TemplateProblem as TemplateProblem
-
-MAX_TEMPLATE_CHARS = 20_000
-MAX_OUTPUT_CHARS = 20_000
-MAX_RANGE = 200
-MAX_LOOP_DEPTH = 2
-MAX_POWER = 64
 
 FIELDS = ("customer_name", "case_number", "subject", "order_number", "order_date", "agent_name", "account_name")
 """The fields a template can use (`order_*` only when the ticket has an order)."""

@@ -25,6 +25,7 @@ from fastapi import Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from agentdesk.config import ServerSettings
+from agentdesk.server.byte_ranges import byte_range
 
 ENV_PASSWORD = "AGENTDESK_PHONE_PASSWORD"
 REDIRECTS = 3
@@ -70,8 +71,6 @@ def _asked_range(header: str | None) -> str | None:
 
 def phone_recording(phone: PhoneSystem, url: str, range_header: str | None) -> Response:
     """The recording at the phone system's `url`, whole or the range asked for, or a refusal that says why."""
-    from agentdesk.server.recordings import byte_range
-
     wanted = _asked_range(range_header)
     client = httpx.Client(timeout=httpx.Timeout(phone.timeout_s), follow_redirects=False)
     try:

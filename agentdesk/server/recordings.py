@@ -9,7 +9,6 @@ for a call with no recording) gets the same 404, so the answer never tells that 
 """
 
 import os
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,13 +19,13 @@ from platformdirs import user_data_dir
 from sqlalchemy import Engine, select
 
 from agentdesk.models import Recording
+from agentdesk.server.byte_ranges import byte_range
 from agentdesk.server.phone_recordings import PhoneSystem, is_phone_url, phone_recording
 from agentdesk.server.sync import Caller
 from agentdesk.sound.demo import demo_recording, is_demo
 
 ENV_FOLDER = "AGENTDESK_RECORDINGS"
 CHUNK = 64 * 1024
-_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$")
 
 
 def recordings_folder(engine: Engine) -> Path:
@@ -60,28 +59,6 @@ def file_of(folder: Path, interaction_id: str, uri: str) -> Path | None:
     if not path.is_relative_to(folder.resolve()) or not path.is_file():
         return None
     return path
-
-
-def byte_range(header: str | None, size: int) -> tuple[int, int] | None | bool:
-    """(first, last) byte of a `Range` header; None for the whole file; False when it cannot be satisfied."""
-    if header is None:
-        return None
-    match = _RANGE.match(header.split(",")[0] if header.startswith("bytes") else header)
-    if match is None:
-        return None  # a range we do not read: the whole file, as HTTP allows
-    first, last = match.groups()
-    if first == "" and last == "":
-        return None
-    if first == "":
-        count = int(last)
-        if count == 0 or size == 0:
-            return False
-        return max(0, size - count), size - 1
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
-    if start >= size or end < start:
-        return False
-    return start, end
 
 
 def _stream(path: Path, start: int, end: int) -> Iterator[bytes]:
