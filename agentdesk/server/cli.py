@@ -90,19 +90,15 @@ def server(ctx: click.Context, database: str, host: str, port: int, smtp_port: i
         return
     import uvicorn
 
-    from agentdesk.config import ConfigError, load_settings
     from agentdesk.server.app import create_app
     from agentdesk.server.phone_recordings import PhoneSystem
 
-    try:
-        loaded = load_settings()
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
+    loaded = _loaded_settings()
     engine = _require_backend(database)
     click.echo(f"AgentDesk backend on http://{host}:{port} (database {database}); API at /docs", err=True)
     app = create_app(engine, jobs=True, routing=loaded.routing, allocation=loaded.allocation,
                      phone=PhoneSystem.from_settings(loaded.server, os.environ))
-    desk = _mail_desk(engine, host, port, smtp_port)
+    desk = _mail_desk(engine, host, port, smtp_port, loaded)
     # What is loaded by now (the libraries, the app) lives as long as the process: kept out of the collector's
     # full passes, which otherwise stalled every request for 50-100 ms a few times a minute under load.
     gc.collect()
@@ -114,16 +110,11 @@ def server(ctx: click.Context, database: str, host: str, port: int, smtp_port: i
         desk.stop()
 
 
-def _mail_desk(engine, host: str, port: int, smtp_port: int | None):  # type: ignore[no-untyped-def]
+def _mail_desk(engine, host: str, port: int, smtp_port: int | None, loaded):  # type: ignore[no-untyped-def]
     """The backend's mail: the SMTP listener (with --smtp-port) and the sender to the `[mail]` relay (the
     survey's links on `[server] public_url`, else on the address it listens on)."""
-    from agentdesk.config import ConfigError, load_settings
     from agentdesk.server.mail.listener import MailDesk
 
-    try:
-        loaded = load_settings()
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
     if loaded.server.public_url:
         public_url = loaded.server.public_url
     else:  # listening on every interface: the machine's own name is the best guess at how it is reached
@@ -236,10 +227,19 @@ def _gateway_token(engine: Engine, name: str, revoke: bool, days: float | None) 
 
 
 def _token_days() -> float:
+    return _loaded_settings().server.token_days
+
+
+def _loaded_settings():  # type: ignore[no-untyped-def]
+    """The settings of `agentdesk [--config FILE] server …`: the file given to `agentdesk` itself, else
+    $AGENTDESK_CONFIG or the user's settings file; a broken file is a sentence, not a traceback."""
     from agentdesk.config import ConfigError, load_settings
 
+    context = click.get_current_context(silent=True)
+    root = context.find_root().obj if context is not None else None
+    config = root[0] if isinstance(root, tuple) and root else None
     try:
-        return load_settings().server.token_days
+        return load_settings(config)
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
 
