@@ -120,6 +120,7 @@ def live_floor_figures(agents: int, seconds: float) -> dict[str, float]:
                 desks.wait(15)
                 log = (Path(tmp) / "desks.log").read_text().splitlines()
                 print(f"floor: {len(log) - 1} requests of the desks refused or undelivered", file=sys.stderr)
+                print("\n".join(log[:3] + log[-3:]), file=sys.stderr)
             backend.terminate()
             try:
                 backend.wait(15)
