@@ -10,12 +10,11 @@ from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
-from textual.binding import Binding
 from textual.geometry import Size
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from agentdesk.monitoring import FloorModel, clock_text, rating_text
+from widgets.row_view import RowView
 from widgets.screen_text import one_line
 
 COLUMNS = (("Agent", 14), ("State", 9), ("In st", 5), ("Account", 9), ("Caller", 10), ("Talk", 5), ("Cls", 3),
@@ -25,21 +24,14 @@ WIDE_COLUMNS = (*COLUMNS, ("QC", 7), ("Cust", 7))
 LEVEL_STYLES = {"critical": Style(color="red", bold=True), "warning": Style(color="yellow"), "": Style()}
 
 
-class AgentBoard(ScrollView, can_focus=True):
+class AgentBoard(RowView):
     """Rows come from `show`; the widget draws the visible lines only."""
-
-    BINDINGS = [
-        Binding("up", "move(-1)", "Up", show=False), Binding("down", "move(1)", "Down", show=False),
-        Binding("pageup", "move(-10)", "Page up", show=False), Binding("pagedown", "move(10)", "Page down", show=False),
-    ]
 
     DEFAULT_CSS = "AgentBoard { height: 1fr; } AgentBoard.-stale { opacity: 0.6; }"
 
     def __init__(self, model: FloorModel, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.model = model
-        self.rows: list[dict[str, Any]] = []
-        self.cursor = 0
         self.now = time.time()
         self.stale = False
 
@@ -52,26 +44,12 @@ class AgentBoard(ScrollView, can_focus=True):
         self.set_class(stale, "-stale")
         self.refresh()
 
-    def action_move(self, step: int) -> None:
-        """Move the highlighted row, scrolling it into view."""
-        if not self.rows:
-            return
-        self.cursor = max(0, min(len(self.rows) - 1, self.cursor + step))
-        top = int(self.scroll_offset.y)
-        visible = max(1, self.scrollable_content_region.height - 1)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + visible:
-            self.scroll_to(y=self.cursor - visible + 1, animate=False)
-        self.refresh()
-
     def render_line(self, y: int) -> Strip:
         """Line `y` of the view: the header on top, then the agents from the scroll position."""
         dim = Style(dim=True) if self.stale else Style()
         columns = self._columns()
         if y == 0:
-            text = " ".join(name.ljust(width)[:width] for name, width in columns)
-            return Strip([Segment(text, Style(bold=True, underline=True) + dim)]).crop(0, self.size.width)
+            return self.header(columns, dim)
         index = int(self.scroll_offset.y) + y - 1
         if index >= len(self.rows):
             return Strip.blank(self.size.width)

@@ -11,9 +11,9 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.geometry import Size
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from widgets.row_view import RowView
 from widgets.screen_text import one_line
 
 COLUMNS = (("Kind", 6), ("Status", 9), ("Account", 10), ("Customer", 12), ("Subject", 17), ("Assignee", 12),
@@ -29,12 +29,10 @@ def age_text(seconds: float) -> str:
     return f"{minutes // 60}h" if minutes < 48 * 60 else f"{minutes // 1440}d"
 
 
-class WorkList(ScrollView, can_focus=True):
+class WorkList(RowView):
     """Rows come from `show`; `account_name` turns an account id into its name."""
 
     BINDINGS = [
-        Binding("up", "move(-1)", "Up", show=False), Binding("down", "move(1)", "Down", show=False),
-        Binding("pageup", "move(-10)", "Page up", show=False), Binding("pagedown", "move(10)", "Page down", show=False),
         Binding("enter", "screen.reassign_work", "Reassign", show=False),
         Binding("g", "screen.reassign_work", "Reassign"), Binding("k", "screen.take_work", "Take over"),
     ]
@@ -44,8 +42,6 @@ class WorkList(ScrollView, can_focus=True):
     def __init__(self, account_name: Callable[[str | None], str], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.account_name = account_name
-        self.rows: list[dict[str, Any]] = []
-        self.cursor = 0
         self.note = "Loading the work of your accounts…"
 
     def show(self, rows: list[dict[str, Any]], note: str = "") -> None:
@@ -59,24 +55,10 @@ class WorkList(ScrollView, can_focus=True):
     def highlighted(self) -> dict[str, Any] | None:
         return self.rows[self.cursor] if self.rows else None
 
-    def action_move(self, step: int) -> None:
-        """Move the highlighted row, scrolling it into view."""
-        if not self.rows:
-            return
-        self.cursor = max(0, min(len(self.rows) - 1, self.cursor + step))
-        top = int(self.scroll_offset.y)
-        visible = max(1, self.scrollable_content_region.height - 1)
-        if self.cursor < top:
-            self.scroll_to(y=self.cursor, animate=False)
-        elif self.cursor >= top + visible:
-            self.scroll_to(y=self.cursor - visible + 1, animate=False)
-        self.refresh()
-
     def render_line(self, y: int) -> Strip:
         """Line `y` of the view: the header on top, then the rows from the scroll position."""
         if y == 0:
-            text = " ".join(name.ljust(width)[:width] for name, width in COLUMNS)
-            return Strip([Segment(text, Style(bold=True, underline=True))]).crop(0, self.size.width)
+            return self.header(COLUMNS)
         index = int(self.scroll_offset.y) + y - 1
         if not self.rows and y == 1:
             return Strip([Segment(self.note, Style(dim=True))]).crop(0, self.size.width)
